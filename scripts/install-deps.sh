@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages the project needs (Debian 12): libtorch (headers, libraries
+# and CMake config), the C++ toolchain that builds the native shim, and the data sets the
+# samples use. Does nothing when everything is present. Needs root (or sudo) to install.
+set -euo pipefail
+
+packages=(libtorch-dev cmake g++ dataset-fashion-mnist fortunes)
+if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
+  packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all system packages present (${packages[*]})"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
