@@ -131,6 +131,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void ets_inference_mode_exit(IntPtr guard);
     [LibraryImport(Lib)] internal static partial int ets_inference_mode_enabled();
 
+    [LibraryImport(Lib)] internal static partial int ets_make_leaf(TensorHandle t, int requiresGrad);
+    [LibraryImport(Lib)] internal static partial int ets_set_data(TensorHandle t, TensorHandle data);
+
     // ---- RNG, threads, devices
     [LibraryImport(Lib)] internal static partial void ets_manual_seed(long seed);
     [LibraryImport(Lib)] internal static partial long ets_initial_seed();

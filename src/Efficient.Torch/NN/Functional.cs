@@ -108,10 +108,10 @@ public static partial class torch
             public static Tensor adaptive_avg_pool2d(Tensor input, long output_size) => adaptive_avg_pool2d(input, new[] { output_size });
 
             /// <summary>2-D max pooling.</summary>
-            public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
+            public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? strides = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
             {
                 var k = Expand2(kernel_size, 1, nameof(kernel_size));
-                var s = stride is null || stride.Length == 0 ? k : Expand2(stride, 1, nameof(stride));
+                var s = strides is null || strides.Length == 0 ? k : Expand2(strides, 1, nameof(strides));
                 var p = Expand2(padding, 0, nameof(padding));
                 var d = Expand2(dilation, 1, nameof(dilation));
                 fixed (long* pk = k) fixed (long* ps = s) fixed (long* pp = p) fixed (long* pd = d)
@@ -140,6 +140,9 @@ public static partial class torch
 
             /// <summary>Gaussian error linear unit (exact).</summary>
             public static Tensor gelu(Tensor x) => Tensor.Wrap(Native.ets_gelu(x.HandleChecked, 0));
+
+            /// <summary>Gaussian error linear unit (exact).</summary>
+            public static Tensor gelu(Tensor x, bool inplace) => gelu(x);
 
             /// <summary>Sigmoid linear unit (swish).</summary>
             public static Tensor silu(Tensor x, bool inplace = false) => Tensor.Wrap(Native.ets_silu(x.HandleChecked));
@@ -179,9 +182,9 @@ public static partial class torch
             }
 
             /// <summary>Negative log-likelihood of log-probabilities against class indices.</summary>
-            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100, Reduction reduction = Reduction.Mean)
+            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
             {
-                var r = Tensor.Wrap(Native.ets_nll_loss(input.HandleChecked, target.HandleChecked, Tensor.RawOrZero(weight), ignore_index, (long)reduction));
+                var r = Tensor.Wrap(Native.ets_nll_loss(input.HandleChecked, target.HandleChecked, Tensor.RawOrZero(weight), -100, (long)reduction));
                 GC.KeepAlive(weight);
                 return r;
             }
@@ -193,7 +196,7 @@ public static partial class torch
             /// Kullback–Leibler divergence of log-probabilities <paramref name="input"/> from <paramref name="target"/>.
             /// Note TorchSharp's default <c>log_target = true</c> (PyTorch's is false).
             /// </summary>
-            public static Tensor kl_div(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool log_target = true)
+            public static Tensor kl_div(Tensor input, Tensor target, bool log_target = true, Reduction reduction = Reduction.Mean)
                 => Tensor.Wrap(Native.ets_kl_div(input.HandleChecked, target.HandleChecked, (long)reduction, log_target ? 1 : 0));
 
             /// <summary>Binary cross-entropy on logits.</summary>

@@ -7,6 +7,9 @@ namespace Efficient.Torch;
 /// <summary>Conversions and helpers on tensors, as in TorchSharp's <c>TensorExtensionMethods</c>.</summary>
 public static class TensorExtensionMethods
 {
+    /// <summary>Makes a parameter from the tensor (the tensor's native handle moves into it).</summary>
+    public static Modules.Parameter AsParameter(this torch.Tensor tensor) => new(tensor);
+
     /// <summary>The value of a one-element tensor as a float (any dtype).</summary>
     public static float ToSingle(this torch.Tensor value) => Read<float>(value);
     /// <summary>The value of a one-element tensor as a double (any dtype).</summary>

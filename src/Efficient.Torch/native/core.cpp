@@ -443,3 +443,21 @@ ETS_EXPORT void ets_set_deterministic(int32_t on) { at::globalContext().setDeter
 
 ETS_EXPORT int32_t ets_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
 ETS_EXPORT int32_t ets_cuda_device_count() { return static_cast<int32_t>(torch::cuda::device_count()); }
+
+// ---- parameters -------------------------------------------------------------------------
+
+/// Turns the tensor behind `t` into an autograd leaf sharing its storage (as nn.Parameter does).
+ETS_EXPORT int32_t ets_make_leaf(TH t, int32_t requires_grad) {
+    ETS_TRY at::Tensor leaf = t->detach();
+    leaf.requires_grad_(requires_grad != 0);
+    *t = std::move(leaf);
+    return 0;
+    ETS_CATCH("Parameter", -1)
+}
+
+/// Replaces the data (storage, dtype, device) of `t` keeping its identity, like `p.data = new`.
+ETS_EXPORT int32_t ets_set_data(TH t, TH data) {
+    ETS_TRY t->set_data(*data);
+    return 0;
+    ETS_CATCH("set_data", -1)
+}
