@@ -23,11 +23,11 @@ public sealed class DisposeScope : IDisposable
     /// <summary>The scope that was current when this one was opened.</summary>
     public DisposeScope? OuterScope { get; }
 
-    /// <summary>The tensors this scope will dispose.</summary>
-    public IReadOnlyCollection<IDisposable> Disposables => (IReadOnlyCollection<IDisposable>?)_disposables ?? Array.Empty<IDisposable>();
+    /// <summary>A snapshot of the tensors this scope will dispose.</summary>
+    public IReadOnlyList<IDisposable> DisposablesView => _disposables?.ToArray() ?? Array.Empty<IDisposable>();
 
     /// <summary>How many tensors this scope currently owns.</summary>
-    public long DisposablesCount => _disposables?.Count ?? 0;
+    public int DisposablesCount => _disposables?.Count ?? 0;
 
     /// <summary>Whether the scope has been disposed.</summary>
     public bool IsDisposed => _disposables is null;
@@ -102,6 +102,12 @@ public sealed class DisposeScope : IDisposable
 
     /// <summary>Disposes every tensor of this scope; the scope stays open.</summary>
     public void DisposeEverything() => DisposeEverythingBut(Array.Empty<IDisposable>());
+
+    /// <summary>Forgets a tensor that was disposed elsewhere.</summary>
+    public void MarkAsDisposed(IDisposable disposable)
+    {
+        if (disposable is torch.Tensor t) _disposables?.Remove(t);
+    }
 
     /// <summary>Whether the tensor is owned by this scope.</summary>
     public bool Contains(IDisposable disposable) => _disposables?.Contains(disposable) ?? false;
