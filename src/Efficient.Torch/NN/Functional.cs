@@ -107,11 +107,14 @@ public static partial class torch
             /// <summary>Adaptive average pooling to a square output size.</summary>
             public static Tensor adaptive_avg_pool2d(Tensor input, long output_size) => adaptive_avg_pool2d(input, new[] { output_size });
 
+            /// <summary>Adaptive average pooling to a fixed (height, width) output size.</summary>
+            public static Tensor adaptive_avg_pool2d(Tensor input, (long, long) output_size) => adaptive_avg_pool2d(input, new[] { output_size.Item1, output_size.Item2 });
+
             /// <summary>2-D max pooling.</summary>
-            public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
+            public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? strides = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
             {
                 var k = Expand2(kernel_size, 1, nameof(kernel_size));
-                var s = stride is null || stride.Length == 0 ? k : Expand2(stride, 1, nameof(stride));
+                var s = strides is null || strides.Length == 0 ? k : Expand2(strides, 1, nameof(strides));
                 var p = Expand2(padding, 0, nameof(padding));
                 var d = Expand2(dilation, 1, nameof(dilation));
                 fixed (long* pk = k) fixed (long* ps = s) fixed (long* pp = p) fixed (long* pd = d)
@@ -126,6 +129,31 @@ public static partial class torch
                 var p = Expand2(padding, 0, nameof(padding));
                 fixed (long* pk = k) fixed (long* ps = s) fixed (long* pp = p)
                     return Tensor.Wrap(Native.ets_avg_pool2d(input.HandleChecked, pk, ps, pp, ceil_mode ? 1 : 0, count_include_pad ? 1 : 0, divisor_override ?? 0));
+            }
+
+            /// <summary>2-D max pooling with a square window (the stride defaults to the window size).</summary>
+            public static Tensor max_pool2d(Tensor input, long kernel_size, long? stride = null, long? padding = null, long? dilation = null, bool ceil_mode = false)
+                => max_pool2d(input, new[] { kernel_size }, new[] { stride ?? kernel_size }, new[] { padding ?? 0 }, new[] { dilation ?? 1 }, ceil_mode);
+
+            /// <summary>2-D max pooling with a (height, width) window (the stride defaults to the window size).</summary>
+            public static Tensor max_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, (long, long)? dilation = null, bool ceil_mode = false)
+            {
+                var s = stride ?? kernel_size;
+                var p = padding ?? (0, 0);
+                var d = dilation ?? (1, 1);
+                return max_pool2d(input, new[] { kernel_size.Item1, kernel_size.Item2 }, new[] { s.Item1, s.Item2 }, new[] { p.Item1, p.Item2 }, new[] { d.Item1, d.Item2 }, ceil_mode);
+            }
+
+            /// <summary>2-D average pooling with a square window (the stride defaults to the window size).</summary>
+            public static Tensor avg_pool2d(Tensor input, long kernel_size, long? stride = null, long padding = 0, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
+                => avg_pool2d(input, new[] { kernel_size }, new[] { stride ?? kernel_size }, new[] { padding }, ceil_mode, count_include_pad, divisor_override);
+
+            /// <summary>2-D average pooling with a (height, width) window (the stride defaults to the window size).</summary>
+            public static Tensor avg_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
+            {
+                var s = stride ?? kernel_size;
+                var p = padding ?? (0, 0);
+                return avg_pool2d(input, new[] { kernel_size.Item1, kernel_size.Item2 }, new[] { s.Item1, s.Item2 }, new[] { p.Item1, p.Item2 }, ceil_mode, count_include_pad, divisor_override);
             }
 
             /// <summary>Zeroes elements with probability p during training, scaling the rest by 1/(1-p).</summary>
@@ -178,10 +206,10 @@ public static partial class torch
                 return r;
             }
 
-            /// <summary>Negative log-likelihood of log-probabilities against class indices.</summary>
-            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100, Reduction reduction = Reduction.Mean)
+            /// <summary>Negative log-likelihood of log-probabilities against class indices (targets equal to -100 are ignored).</summary>
+            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
             {
-                var r = Tensor.Wrap(Native.ets_nll_loss(input.HandleChecked, target.HandleChecked, Tensor.RawOrZero(weight), ignore_index, (long)reduction));
+                var r = Tensor.Wrap(Native.ets_nll_loss(input.HandleChecked, target.HandleChecked, Tensor.RawOrZero(weight), -100, (long)reduction));
                 GC.KeepAlive(weight);
                 return r;
             }
@@ -193,7 +221,7 @@ public static partial class torch
             /// Kullback–Leibler divergence of log-probabilities <paramref name="input"/> from <paramref name="target"/>.
             /// Note TorchSharp's default <c>log_target = true</c> (PyTorch's is false).
             /// </summary>
-            public static Tensor kl_div(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool log_target = true)
+            public static Tensor kl_div(Tensor input, Tensor target, bool log_target = true, Reduction reduction = Reduction.Mean)
                 => Tensor.Wrap(Native.ets_kl_div(input.HandleChecked, target.HandleChecked, (long)reduction, log_target ? 1 : 0));
 
             /// <summary>Binary cross-entropy on logits.</summary>
