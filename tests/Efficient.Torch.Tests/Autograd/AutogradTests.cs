@@ -127,6 +127,20 @@ public class AutogradTests
     }
 
     [Fact]
+    public void BackwardWithCreateGraphGivesADifferentiableGradient()
+    {
+        using var scope = NewDisposeScope();
+        var c = Case("grad_second_order");
+        var v = c.Leaf("v");
+        (v.pow(3) - 2 * v * sin(v)).sum().backward(create_graph: true);
+        var first = v.grad!;
+        first.requires_grad.Should().BeTrue();
+        c.Check(first, "first");
+        c.Check(autograd.grad(new[] { first.sum() }, new[] { v })[0], "second");
+        v.grad = null; // breaks the parameter ↔ gradient-graph cycle
+    }
+
+    [Fact]
     public void GradWithGradOutputsAndSeveralInputs()
     {
         using var scope = NewDisposeScope();

@@ -167,6 +167,33 @@ public class FunctionalTests
     }
 
     [Fact]
+    public void InPlaceActivationsModifyAndReturnTheirInput()
+    {
+        using var scope = NewDisposeScope();
+        var c = Case("activations");
+        var x = c.T("x");
+        var (silu, leaky, tanhIn, sigmoidIn) = (x.clone(), x.clone(), x.clone(), x.clone());
+        F.silu(silu, inplace: true).Should().BeSameAs(silu);
+        c.Check(silu, "silu");
+        F.leaky_relu(leaky, 0.2, inplace: true).Should().BeSameAs(leaky);
+        c.Check(leaky, "leaky_relu");
+        F.tanh(tanhIn, inplace: true).Should().BeSameAs(tanhIn);
+        c.Check(tanhIn, "tanh");
+        F.sigmoid(sigmoidIn, true).Should().BeSameAs(sigmoidIn);
+        c.Check(sigmoidIn, "sigmoid");
+        c.Check(F.tanh(x), "tanh");
+
+        // Dropout in place: every element is either dropped or scaled by 1 / (1 - p).
+        var d = x.clone();
+        F.dropout(d, 0.5, training: true, inplace: true).Should().BeSameAs(d);
+        var kept = d != 0;
+        var dropped = (d == 0).sum().item<long>();
+        dropped.Should().BeInRange(1, x.numel() - 1, "with p = 0.5 over 15 elements some are dropped and some kept");
+        d.masked_select(kept).allclose(x.masked_select(kept) * 2, rtol: 1e-6, atol: 0).Should().BeTrue();
+        c.Check(F.dropout(x, 0.5, training: false, inplace: true), "x");
+    }
+
+    [Fact]
     public void EmbeddingAndOneHot()
     {
         using var scope = NewDisposeScope();

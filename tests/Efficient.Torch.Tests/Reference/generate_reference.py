@@ -54,6 +54,9 @@ def enc(t):
     return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": [_number(v, t.dtype) for v in flat.tolist()]}
 
 
+_seed = [0]
+
+
 def enc_any(v):
     if isinstance(v, torch.Tensor):
         return enc(v)
@@ -65,9 +68,12 @@ def enc_any(v):
 
 
 class RefFile:
-    def __init__(self, name):
+    def __init__(self, name, seed_base):
         self.name = name
         self.cases = {}
+        # Each file draws its inputs from its own seed range, so adding a case to one file leaves
+        # the inputs of the other files unchanged.
+        _seed[0] = seed_base
 
     def case(self, key, **items):
         assert key not in self.cases, key
@@ -79,9 +85,6 @@ class RefFile:
         with open(path, "w") as f:
             f.write("{\n" + ",\n".join(lines) + "\n}\n")
         print(f"{self.name}: {len(self.cases)} cases, {os.path.getsize(path)} bytes")
-
-
-_seed = [1000]
 
 
 def rnd(*shape, lo=-2.0, hi=2.0, decimals=3, dtype=torch.float32):
@@ -105,7 +108,7 @@ def rint(*shape, lo=-9, hi=10, nonzero=False):
 # Factories and random numbers
 # ---------------------------------------------------------------------------------------------
 def factories():
-    r = RefFile("ref_factories.json")
+    r = RefFile("ref_factories.json", 1000)
     r.case("zeros", out=torch.zeros(2, 3))
     r.case("zeros_int64", out=torch.zeros(2, 3, dtype=torch.int64))
     r.case("ones_int32", out=torch.ones(4, dtype=torch.int32))
@@ -163,6 +166,10 @@ def factories():
     bernoulli = torch.bernoulli(torch.tensor([0.2, 0.8, 0.5, 0.5, 0.9]))
     r.case("random.inplace_and_like", rand_like=rand_like, randn_like=randn_like, uniform=uniform, normal=normal_,
            bernoulli_=bernoulli_, probs=probs, multinomial=multinomial, multinomial_repl=multinomial_repl, bernoulli=bernoulli)
+    mean_t = rnd(2, 3)
+    std_t = rnd(2, 3, lo=0.1, hi=2)
+    torch.manual_seed(3)
+    r.case("random.normal_tensor", mean=mean_t, std=std_t, out=torch.normal(mean_t, std_t), randint_high=torch.randint(10, (3,)))
     g = torch.Generator().manual_seed(42)
     r.case("random.generator", randn=torch.randn(4, generator=g), rand=torch.rand(3, generator=g),
            randint=torch.randint(0, 100, (5,), generator=g), randperm=torch.randperm(6, generator=g))
@@ -173,7 +180,7 @@ def factories():
 # Arithmetic, in-place ops, scalar operators
 # ---------------------------------------------------------------------------------------------
 def arithmetic():
-    r = RefFile("ref_arithmetic.json")
+    r = RefFile("ref_arithmetic.json", 2000)
     a = rnd(2, 3)
     b = rnd(2, 3, lo=0.5, hi=3.0) * torch.tensor([1.0, -1.0, 1.0])
     row = rnd(3)
@@ -274,7 +281,7 @@ def arithmetic():
 # Element-wise math, comparisons, matmul, softmax
 # ---------------------------------------------------------------------------------------------
 def math_ops():
-    r = RefFile("ref_math.json")
+    r = RefFile("ref_math.json", 3000)
     x = rnd(3, 4)
     x[0, 0] = 0.0
     x[1, 1] = -2.5
@@ -358,7 +365,7 @@ def math_ops():
 # Reductions
 # ---------------------------------------------------------------------------------------------
 def reductions():
-    r = RefFile("ref_reductions.json")
+    r = RefFile("ref_reductions.json", 4000)
     x = rnd(2, 3, 4)
     x[1, 2, 3] = x[1, 2, 0]  # a tie for argmax/sort stability
     xi = rint(3, 4)
@@ -449,7 +456,7 @@ def reductions():
 # Shape ops and indexing
 # ---------------------------------------------------------------------------------------------
 def shape_indexing():
-    r = RefFile("ref_shape.json")
+    r = RefFile("ref_shape.json", 5000)
     x = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) * 0.5 - 3
     y = rnd(2, 3, 4)
     r.case("inputs", x=x, y=y)
@@ -518,6 +525,9 @@ def shape_indexing():
     r.case("index.slice_negative", out=x[:, -3:-1])       # TensorIndex.Slice(-3, -1)
     r.case("index.slice_step_start", out=x[:, :, 1::2])   # TensorIndex.Slice(1, null, 2)
     r.case("index.bool_true", out=x[True])                # TensorIndex.Bool(true)
+    r.case("index.tuple_open", out=x[:, :2])             # x[.., (null, 2)]
+    x5 = torch.arange(32, dtype=torch.float32).reshape(2, 2, 2, 2, 2)
+    r.case("index.long_params", x5=x5, out=x5[1, 0, 1, 1], five=x5[1, 0, 1, 1, 0])  # x5[new long[] { 1, 0, 1, 1 }]
     bmask = torch.tensor([[True, False, True], [False, False, True]])
     r.case("index.bool_mask", mask=bmask, out=x[bmask])
     r.case("index.greater", out=x[x > 4])
@@ -544,7 +554,7 @@ def shape_indexing():
 # torch.nn.functional
 # ---------------------------------------------------------------------------------------------
 def functional():
-    r = RefFile("ref_functional.json")
+    r = RefFile("ref_functional.json", 6000)
     x = rnd(4, 3)
     w = rnd(2, 3)
     b = rnd(2)
@@ -668,7 +678,7 @@ def functional():
 # Autograd
 # ---------------------------------------------------------------------------------------------
 def autograd():
-    r = RefFile("ref_autograd.json")
+    r = RefFile("ref_autograd.json", 7000)
     # A composite expression with broadcasting; the loss is weighted by a fixed tensor.
     x = rnd(3, 4).requires_grad_()
     w = rnd(4, 2).requires_grad_()
@@ -797,7 +807,7 @@ def autograd():
 # dtype conversions and memory formats
 # ---------------------------------------------------------------------------------------------
 def conversions():
-    r = RefFile("ref_conversions.json")
+    r = RefFile("ref_conversions.json", 8000)
     x = rnd(2, 3, lo=-3, hi=3)
     x[0, 0] = -1.5
     x[0, 1] = 2.5

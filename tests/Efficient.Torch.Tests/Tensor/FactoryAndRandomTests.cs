@@ -153,6 +153,16 @@ public class FactoryAndRandomTests
     }
 
     [Fact]
+    public void NormalWithTensorArgumentsAndRandintWithHighOnly()
+    {
+        using var scope = NewDisposeScope();
+        var c = Case("random.normal_tensor");
+        manual_seed(3);
+        c.Check(normal(c.T("mean"), c.T("std")), "out");
+        c.Check(randint(10, new long[] { 3 }), "randint_high");
+    }
+
+    [Fact]
     public void ExplicitGeneratorMatchesPythonGenerator()
     {
         using var scope = NewDisposeScope();

@@ -19,7 +19,7 @@ public class ShapeAndIndexingTests
         return (c.T("x"), c.T("y"));
     }
 
-    /// <summary>"case/key" → the op; c is the case (for its stored index tensors).</summary>
+    /// <summary>"case/key" (optionally "#variant") → the op; c is the case (for its stored index tensors).</summary>
     private static readonly Dictionary<string, Func<Tensor, Tensor, RefCase, Tensor>> Ops = new()
     {
         ["reshape/out"] = (x, y, c) => x.reshape(4, 6),
@@ -69,6 +69,7 @@ public class ShapeAndIndexingTests
         ["roll/neg"] = (x, y, c) => x.roll(-2, 2),
         // Indexing (the Python spelling is in generate_reference.py).
         ["index.range/out"] = (x, y, c) => x[.., 1..3],
+        ["index.range/out#tuple"] = (x, y, c) => x[TensorIndex.Colon, (1, 3)],
         ["index.ellipsis_0/out"] = (x, y, c) => x[TensorIndex.Ellipsis, 0],
         ["index.none/out"] = (x, y, c) => x[TensorIndex.None],
         ["index.none_middle/out"] = (x, y, c) => x[TensorIndex.Colon, TensorIndex.None, 1],
@@ -82,6 +83,9 @@ public class ShapeAndIndexingTests
         ["index.step/out"] = (x, y, c) => x[.., .., TensorIndex.Slice(step: 2)],
         ["index.slice_negative/out"] = (x, y, c) => x[.., TensorIndex.Slice(-3, -1)],
         ["index.slice_step_start/out"] = (x, y, c) => x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(1, null, 2)],
+        ["index.tuple_open/out"] = (x, y, c) => x[.., (null, 2)],
+        ["index.long_params/out"] = (x, y, c) => c.T("x5")[new long[] { 1, 0, 1, 1 }],
+        ["index.long_params/five"] = (x, y, c) => c.T("x5")[1, 0, 1, 1, 0],
         ["index.bool_true/out"] = (x, y, c) => x[TensorIndex.Bool(true)],
         ["index.bool_mask/out"] = (x, y, c) => x[c.T("mask")],
         ["index.greater/out"] = (x, y, c) => x[x > 4],
@@ -122,7 +126,7 @@ public class ShapeAndIndexingTests
     {
         using var scope = NewDisposeScope();
         var (x, y) = Inputs();
-        var parts = name.Split('/');
+        var parts = name.Split('#')[0].Split('/');
         var c = Case(parts[0]);
         c.Check(Ops[name](x, y, c), parts[1]);
     }
@@ -211,6 +215,19 @@ public class ShapeAndIndexingTests
         e.T("e").expand(3, 4).stride().Should().Equal(e.Longs("stride"));
         x.view_as(x.flatten()).shape.Should().Equal(24);
         Case("expand").Check(e.T("e").expand_as(ones(3, 4)), "out");
+    }
+
+    [Fact]
+    public void DataAccessorReadsViewsInLogicalOrder()
+    {
+        using var scope = NewDisposeScope();
+        var (x, _) = Inputs();
+        var expected = Ref.ToTensor(Case("transpose")["out"]);
+        var view = x.transpose(0, 2);
+        view.is_contiguous().Should().BeFalse();
+        view.data<float>().ToArray().Should().Equal(expected.data<float>().ToArray());
+        view.data<float>()[3, 2, 1].Should().Be(x.data<float>()[1, 2, 3]);
+        view.ToArray<float>().Should().Equal(expected.data<float>().ToArray());
     }
 
     [Fact]
