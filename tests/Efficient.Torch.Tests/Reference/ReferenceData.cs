@@ -39,15 +39,6 @@ internal static class Ref
         return new RefCase(file, name, e);
     }
 
-    /// <summary>The names (without the prefix) of the cases whose name starts with <paramref name="prefix"/>.</summary>
-    public static TheoryData<string> Names(string file, string prefix)
-    {
-        var data = new TheoryData<string>();
-        foreach (var p in File(file).EnumerateObject())
-            if (p.Name.StartsWith(prefix, StringComparison.Ordinal)) data.Add(p.Name[prefix.Length..]);
-        return data;
-    }
-
     public static ScalarType DType(string? name) => name switch
     {
         "float32" => ScalarType.Float32,

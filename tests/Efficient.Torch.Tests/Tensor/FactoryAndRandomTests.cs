@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 namespace Efficient.Torch.Tests.Tensors;
 
 /// <summary>Factories, tensors from .NET arrays and seeded random numbers against PyTorch (Reference/ref_factories.json).</summary>
@@ -188,6 +189,22 @@ public class FactoryAndRandomTests
         var again = randn(5);
         again.data<float>().ToArray().Should().Equal(first.data<float>().ToArray());
         initial_seed().Should().Be(0);
+    }
+
+    [Fact]
+    public void EveryReferenceCaseIsExercised()
+    {
+        // Keep in step with the tests above when cases are added to generate_reference.py.
+        var covered = new HashSet<string>
+        {
+            "zeros", "zeros_int64", "ones_int32", "ones_4d", "full_float", "full_int",
+            "full_bool", "full_dtype", "arange_stop", "arange_float_step", "arange_int_step", "arange_tenths",
+            "arange_negative_step", "arange_dtype", "linspace", "linspace_f64", "eye", "eye_rect",
+            "eye_int64", "like", "from_2d_float", "from_2d_long", "from_3d_double", "from_bool_array",
+            "from_int_array", "from_float_with_shape", "from_float_to_float64", "random.sequence", "random.sequence2", "random.inplace_and_like",
+            "random.normal_tensor", "random.generator",
+        };
+        Ref.File(File).EnumerateObject().Select(p => p.Name).Where(n => !covered.Contains(n)).Should().BeEmpty();
     }
 }
 
