@@ -347,6 +347,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle ets_gelu(TensorHandle input, int tanhApprox);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_silu(TensorHandle input);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_leaky_relu(TensorHandle input, double slope);
+    [LibraryImport(Lib)] internal static partial int ets_dropout_(TensorHandle input, double p, int training);
+    [LibraryImport(Lib)] internal static partial int ets_silu_(TensorHandle input);
+    [LibraryImport(Lib)] internal static partial int ets_leaky_relu_(TensorHandle input, double slope);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_embedding(TensorHandle input, TensorHandle weight, long paddingIdx);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_cross_entropy(TensorHandle input, TensorHandle target, IntPtr weight, long ignoreIndex, long reduction, double labelSmoothing);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_nll_loss(TensorHandle input, TensorHandle target, IntPtr weight, long ignoreIndex, long reduction);

@@ -273,9 +273,13 @@ public static partial class torch
         /// <summary>Computes the gradient of this scalar with respect to the graph's leaves.</summary>
         public void backward() => autograd.backward(this);
 
-        /// <summary>Computes gradients with respect to the graph's leaves (or <paramref name="inputs"/>).</summary>
+        /// <summary>
+        /// Computes gradients with respect to the graph's leaves (or <paramref name="inputs"/>). As in
+        /// PyTorch, <paramref name="create_graph"/> also retains the graph, so the gradients can be
+        /// differentiated again.
+        /// </summary>
         public void backward(IList<Tensor>? grad_tensors = null, bool retain_graph = false, bool create_graph = false, IList<Tensor>? inputs = null)
-            => autograd.backward(this, grad_tensors, retain_graph, create_graph, inputs);
+            => autograd.backward(this, grad_tensors, retain_graph || create_graph, create_graph, inputs);
 
         /// <summary>A new tensor sharing storage, cut from the autograd graph.</summary>
         public Tensor detach() => Wrap(Native.ets_detach(HandleChecked));

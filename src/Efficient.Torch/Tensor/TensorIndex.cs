@@ -114,6 +114,13 @@ public static partial class torch
             set => index_put_(value, TensorIndex.Single(i1), TensorIndex.Single(i2), TensorIndex.Single(i3), TensorIndex.Single(i4));
         }
 
+        /// <summary>Positions along the leading dimensions, one per index (each indexed dimension is removed).</summary>
+        public Tensor this[params long[] indices]
+        {
+            get => index(Array.ConvertAll(indices, i => TensorIndex.Single(i)));
+            set => index_put_(value, Array.ConvertAll(indices, i => TensorIndex.Single(i)));
+        }
+
         /// <summary>Applies an index expression.</summary>
         public Tensor index(params TensorIndex[] indices)
         {

@@ -101,13 +101,21 @@ ETS_BINARY_INPLACE(copy_, a->copy_(*b))
 ETS_UNARY_INPLACE(zero_, a->zero_())
 ETS_BINARY_SCALAR_INPLACE(fill_, a->fill_(b))
 
+// A 0-dim weight of another dtype or device (TorchSharp's `p.lerp_(q, 0.01)` goes through the
+// implicit double -> float64 0-dim tensor conversion) is converted to the input's dtype and device,
+// as PyTorch does for a Python number; libtorch itself rejects the dtype mismatch.
+static at::Tensor ets_lerp_weight(const at::Tensor& self, const at::Tensor& weight) {
+    if (weight.dim() == 0 && (weight.scalar_type() != self.scalar_type() || weight.device() != self.device()))
+        return weight.to(self.device(), self.scalar_type());
+    return weight;
+}
 ETS_EXPORT int32_t ets_lerp_(TH a, TH end, TH weight) {
-    ETS_TRY a->lerp_(*end, *weight);
+    ETS_TRY a->lerp_(*end, ets_lerp_weight(*a, *weight));
     return 0;
     ETS_CATCH("lerp_", -1)
 }
 ETS_EXPORT TH ets_lerp(TH a, TH end, TH weight) {
-    ETS_TRY return ets_wrap(at::lerp(*a, *end, *weight));
+    ETS_TRY return ets_wrap(at::lerp(*a, *end, ets_lerp_weight(*a, *weight)));
     ETS_CATCH("lerp", nullptr)
 }
 ETS_EXPORT int32_t ets_lerp_scalar_(TH a, TH end, double weight) {
