@@ -16,7 +16,7 @@ public static partial class torch
         /// Derive from <see cref="Module{T, TResult}"/>, assign submodules/parameters/buffers to
         /// fields, then call <see cref="RegisterComponents"/> (as in TorchSharp).
         /// </summary>
-        public class Module : IDisposable
+        public partial class Module : IDisposable
         {
             private readonly List<(string name, Module module)> _submodules = new();
             private readonly List<(string name, Parameter? parameter)> _ownParameters = new();
