@@ -369,7 +369,7 @@ internal sealed class BatchPipeline<T, S>
 
     private static void Detach(DisposeScope scope, List<Tensor> owned)
     {
-        foreach (var d in scope.Disposables.ToArray())
+        foreach (var d in scope.DisposablesView)
         {
             if (d is not Tensor t) continue;
             t.DetachFromDisposeScope();

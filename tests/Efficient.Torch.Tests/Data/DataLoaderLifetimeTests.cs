@@ -8,7 +8,15 @@ namespace Efficient.Torch.Tests.Data;
 [Collection(SequentialCollection.Name)]
 public class DataLoaderLifetimeTests
 {
-    private static (long managed, long native) Counts() => (Tensor.TotalCount, Tensor.NativeLiveCount);
+    private static (long managed, long native) Counts()
+    {
+        // Tensors other tests dropped without disposing are freed by finalizers, which would
+        // otherwise change the native count in the middle of a measurement.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return (Tensor.TotalCount, Tensor.NativeLiveCount);
+    }
 
     [Theory]
     [InlineData(0, false)]

@@ -85,11 +85,13 @@ public class TensorDatasetTests
     }
 
     [Fact]
-    public void FastPathIsMuchFasterThanStackingSamples()
+    public void FastPathGivesTheSameBatchesAsStackingSamples()
     {
+        // The index_select fast path is a speed optimisation (measured in bench/, not here): it must
+        // produce exactly what the generic per-sample path produces.
         using var scope = NewDisposeScope();
-        var x = randn(4096, 64);
-        var y = arange(4096, ScalarType.Int64);
+        var x = randn(512, 8);
+        var y = arange(512, ScalarType.Int64);
         using var ds = utils.data.TensorDataset(x, y);
 
         static IList<Tensor> StackCollate(IEnumerable<IList<Tensor>> samples, Device device)
@@ -98,20 +100,13 @@ public class TensorDatasetTests
             return new List<Tensor> { stack(list.Select(s => s[0])), stack(list.Select(s => s[1])) };
         }
 
-        double Time(Func<IEnumerable<IList<Tensor>>> make)
+        var fast = new IterableDataLoader(ds, 64, shuffle: true, seed: 1, num_worker: 0, disposeDataset: false, disposeBatch: false).ToList();
+        var slow = new DataLoader<IList<Tensor>, IList<Tensor>>(ds, 64, StackCollate, shuffle: true, seed: 1, num_worker: 0, disposeDataset: false, disposeBatch: false).ToList();
+        fast.Should().HaveCount(slow.Count);
+        for (var i = 0; i < fast.Count; i++)
         {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            foreach (var _ in make()) { }
-            return watch.Elapsed.TotalMilliseconds;
+            fast[i][0].equal(slow[i][0]).Should().BeTrue($"inputs of batch {i}");
+            fast[i][1].equal(slow[i][1]).Should().BeTrue($"targets of batch {i}");
         }
-
-        IEnumerable<IList<Tensor>> Fast() => new IterableDataLoader(ds, 256, shuffle: true, seed: 1, num_worker: 0, disposeDataset: false);
-        IEnumerable<IList<Tensor>> Slow() => new DataLoader<IList<Tensor>, IList<Tensor>>(ds, 256, StackCollate, shuffle: true, seed: 1, num_worker: 0, disposeDataset: false);
-        Time(Fast);
-        Time(Slow);
-        var fast = Time(Fast);
-        var slow = Time(Slow);
-        _output.WriteLine($"4096 x 64 float rows, batch 256, shuffled: index_select {fast:F1} ms/epoch, stacking samples {slow:F1} ms/epoch");
-        fast.Should().BeLessThan(slow, $"index_select per batch ({fast:F1} ms) should beat stacking 256 row views per batch ({slow:F1} ms)");
     }
 }
