@@ -5,3 +5,6 @@ global using Efficient.Training;
 global using FluentAssertions;
 global using Xunit;
 global using static Efficient.Torch.torch;
+
+// Training runs seed and read libtorch's process-wide generator, so tests run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

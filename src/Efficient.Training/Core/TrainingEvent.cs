@@ -4,7 +4,7 @@ namespace Efficient.Training;
 /// The points of the training loop at which callbacks are told what is happening, in the order
 /// they occur. The loop, with the events marked:
 /// <code>
-/// // Init                              once, before anything is built
+/// // Init                              once, when the run's state exists (after model surgery, before resume)
 /// // FitStart                          once per Fit (after model surgery and any resume)
 /// while (!maxDuration reached):
 ///     // EpochStart
@@ -38,7 +38,7 @@ namespace Efficient.Training;
 /// </summary>
 public enum TrainingEvent
 {
-    /// <summary>Once, when the trainer is created, before anything is built.</summary>
+    /// <summary>Once per trainer, when the run's state is created (after model surgery, before any resume).</summary>
     Init,
     /// <summary>Once per fit, after model surgery, resume and state set-up.</summary>
     FitStart,

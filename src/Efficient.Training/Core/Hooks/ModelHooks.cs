@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Efficient.Training;
+
+/// <summary>
+/// The model block: changes the module tree once, at fit start (and again on resume, before the
+/// checkpointed weights are loaded, so the shapes match). Replacements go through
+/// <see cref="ModelSurgery"/>, which keeps the optimizer valid and records what changed.
+/// </summary>
+public interface IModelAlgorithm : IAlgorithm
+{
+    /// <summary>Applies the surgery.</summary>
+    void Apply(nn.Module model, ModelSurgery surgery);
+}
+
+/// <summary>
+/// Replaces submodules by dotted name and keeps a report ("BlurPool: replaced 3 strided convs").
+/// Parameters of replaced modules that the new module does not keep are dropped from the
+/// optimizer; new parameters are added to its first parameter group.
+/// </summary>
+public sealed class ModelSurgery
+{
+    private readonly nn.Module _root;
+    private readonly List<string> _report = new();
+    private readonly List<(nn.Module old, nn.Module replacement)> _replacements = new();
+
+    internal ModelSurgery(nn.Module root) => _root = root;
+
+    /// <summary>The algorithm currently operating (for the report).</summary>
+    internal string CurrentAlgorithm { get; set; } = "";
+
+    /// <summary>Lines describing what each algorithm changed.</summary>
+    public IReadOnlyList<string> Report => _report;
+
+    /// <summary>The replacements made so far, in order.</summary>
+    public IReadOnlyList<(nn.Module old, nn.Module replacement)> Replacements => _replacements;
+
+    /// <summary>Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit ends).</summary>
+    public nn.Module Replace(string path, nn.Module replacement)
+    {
+        var old = _root.ReplaceModule(path, replacement);
+        _replacements.Add((old, replacement));
+        return old;
+    }
+
+    /// <summary>
+    /// Replaces every submodule for which <paramref name="select"/> returns a replacement (visited
+    /// in <c>named_modules()</c> order, outermost first; descendants of a replaced module are skipped).
+    /// Returns how many were replaced.
+    /// </summary>
+    public int ReplaceAll(Func<string, nn.Module, nn.Module?> select)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        var count = 0;
+        var replacedPrefixes = new List<string>();
+        foreach (var (path, module) in _root.named_modules().ToList())
+        {
+            if (replacedPrefixes.Any(p => path.StartsWith(p + ".", StringComparison.Ordinal))) continue;
+            var replacement = select(path, module);
+            if (replacement is null || ReferenceEquals(replacement, module)) continue;
+            Replace(path, replacement);
+            replacedPrefixes.Add(path);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Adds a line to the report, prefixed with the algorithm's name.</summary>
+    public void Note(string what) => _report.Add(string.IsNullOrEmpty(CurrentAlgorithm) ? what : $"{CurrentAlgorithm}: {what}");
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+
+namespace Efficient.Training;
+
+/// <summary>Numeric precision of the forward pass.</summary>
+public enum Precision
+{
+    /// <summary>Everything in float32.</summary>
+    Fp32,
+    /// <summary>Forward pass under bfloat16 autocast where the device supports it; weights stay float32.</summary>
+    Bf16Autocast,
+}
+
+/// <summary>
+/// One explicit, typed object holding everything about a run: the model, optimizer and schedulers,
+/// the current batch, outputs and loss, the timestamp and maximum duration, precision, the random
+/// generator, the latest metrics and a property bag for algorithm state. Hooks and callbacks read
+/// it; only the trainer advances it.
+/// </summary>
+public sealed class TrainingState
+{
+    internal TrainingState(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, Duration maxDuration, Generator rng, long seed)
+    {
+        Model = model;
+        Optimizer = optimizer;
+        MaxDuration = maxDuration;
+        Rng = rng;
+        Seed = seed;
+    }
+
+    /// <summary>The model being trained (after model surgery).</summary>
+    public nn.Module<Tensor, Tensor> Model { get; internal set; }
+
+    /// <summary>The optimizer.</summary>
+    public optim.Optimizer Optimizer { get; internal set; }
+
+    /// <summary>The learning-rate schedulers, stepped by the trainer.</summary>
+    public IReadOnlyList<optim.lr_scheduler.LRScheduler> Schedulers { get; internal set; } = Array.Empty<optim.lr_scheduler.LRScheduler>();
+
+    /// <summary>The batch being trained on (after data algorithms), or null between batches.</summary>
+    public Batch? Batch { get; internal set; }
+
+    /// <summary>The outputs of the last forward pass.</summary>
+    public Tensor? Outputs { get; internal set; }
+
+    /// <summary>The loss of the last microbatch (before any accumulation scaling).</summary>
+    public Tensor? Loss { get; internal set; }
+
+    /// <summary>The mean loss of the last completed batch, as a number.</summary>
+    public double? LastBatchLoss { get; internal set; }
+
+    /// <summary>Where the run is.</summary>
+    public Timestamp Timestamp { get; internal set; } = Timestamp.Zero;
+
+    /// <summary>How long the run trains (already multiplied by the scale-schedule ratio).</summary>
+    public Duration MaxDuration { get; internal set; }
+
+    /// <summary>Batches per epoch of the training data, when known.</summary>
+    public long? BatchesPerEpoch { get; internal set; }
+
+    /// <summary>Samples per epoch of the training data, when known.</summary>
+    public long? SamplesPerEpoch { get; internal set; }
+
+    /// <summary>Numeric precision of the forward pass.</summary>
+    public Precision Precision { get; internal set; }
+
+    /// <summary>The run's seed.</summary>
+    public long Seed { get; }
+
+    /// <summary>The generator algorithms draw from (seeded from the run's seed, checkpointed).</summary>
+    public Generator Rng { get; }
+
+    /// <summary>Whether the model is in a training step (false during evaluation).</summary>
+    public bool IsTraining { get; internal set; }
+
+    /// <summary>The metrics of the latest evaluation, by name (e.g. <c>accuracy</c>, <c>loss</c>).</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; internal set; } = new Dictionary<string, double>();
+
+    /// <summary>Per-algorithm state that is not checkpointed (use <see cref="IStatefulAlgorithm"/> for what must be).</summary>
+    public IDictionary<string, object> Items { get; } = new Dictionary<string, object>();
+
+    /// <summary>Set by a callback or algorithm to end training after the current batch; the reason is reported.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>Asks the trainer to stop after the current batch.</summary>
+    public void RequestStop(string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new ArgumentException("A stop request needs a reason.", nameof(reason));
+        StopReason ??= reason;
+    }
+
+    /// <summary>Which algorithm ran at which stage and for how long (null outside a trainer).</summary>
+    public AlgorithmTrace? Trace { get; internal set; }
+
+    /// <summary>Progress through the run in [0, 1].</summary>
+    public double Progress => Timestamp.Progress(MaxDuration, BatchesPerEpoch);
+}

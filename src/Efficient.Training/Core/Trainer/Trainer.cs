@@ -1,0 +1,328 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading;
+
+namespace Efficient.Training;
+
+/// <summary>How a fit ended and what it measured.</summary>
+/// <param name="Timestamp">Where the run stopped.</param>
+/// <param name="Metrics">The last evaluation's metrics (empty without evaluation data).</param>
+/// <param name="StopReason">Why the run stopped (max duration, threshold, stop request, cancellation).</param>
+/// <param name="TimeToThreshold">Training wall-clock time when the threshold metric was first reached, if it was.</param>
+/// <param name="SurgeryReport">What model surgery changed.</param>
+public sealed record FitResult(Timestamp Timestamp, IReadOnlyDictionary<string, double> Metrics, string StopReason, TimeSpan? TimeToThreshold, IReadOnlyList<string> SurgeryReport);
+
+/// <summary>
+/// A minimal, complete training loop: model surgery, microbatched steps with the taxonomy hooks,
+/// schedulers with a scale-schedule ratio, periodic evaluation with metrics, stop-at-threshold,
+/// checkpoints with exact resume, cancellation, and callbacks at every <see cref="TrainingEvent"/>.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainerOptions _options;
+    private readonly AlgorithmPipeline _pipeline;
+    private readonly List<ITrainingCallback> _callbacks;
+    private readonly Checkpointer? _checkpointer;
+    private TrainingState? _state;
+    private ModelSurgery? _surgery;
+    private TimeSpan? _timeToThreshold;
+
+    /// <summary>Validates the options (every invalid property is reported at once) and prepares the run.</summary>
+    /// <exception cref="OptionsValidationException">Some options are invalid.</exception>
+    public Trainer(TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _pipeline = new AlgorithmPipeline(options.Algorithms.ToList());
+        _callbacks = options.Callbacks.ToList();
+        _callbacks.AddRange(options.Algorithms.OfType<ITrainingCallback>().Where(a => !_callbacks.Contains(a)));
+        if (options.Checkpoint is not null) _checkpointer = new Checkpointer(options.Checkpoint);
+    }
+
+    /// <summary>The run's state (null before the first <see cref="Fit"/>).</summary>
+    public TrainingState? State => _state;
+
+    /// <summary>Which algorithm ran at which stage and for how long.</summary>
+    public AlgorithmTrace Trace => _pipeline.Trace;
+
+    /// <summary>What model surgery changed.</summary>
+    public IReadOnlyList<string> SurgeryReport => _surgery?.Report ?? Array.Empty<string>();
+
+    /// <summary>A readable description of the loop: the events with the callbacks told, and the hook chains in order.</summary>
+    public string DescribeLoop()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Hook chains (registration order = outermost first):");
+        foreach (var (stage, algorithms) in _pipeline.Stages())
+            sb.AppendLine($"  {stage}: {(algorithms.Count == 0 ? "(none)" : string.Join(" -> ", algorithms))}");
+        sb.AppendLine("Events (callbacks told, in order):");
+        var names = _callbacks.Count == 0 ? "(none)" : string.Join(", ", _callbacks.Select(c => c is IAlgorithm a ? a.Name : c.GetType().Name));
+        foreach (var e in Enum.GetValues<TrainingEvent>()) sb.AppendLine($"  {e}: {names}");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Trains until the maximum duration (× scale-schedule ratio), a threshold, a stop request or
+    /// cancellation. With checkpointing and auto-resume, continues from the latest checkpoint.
+    /// Calling it again continues the same run.
+    /// </summary>
+    public FitResult Fit(CancellationToken cancellationToken = default)
+    {
+        var state = _state ?? Setup();
+        var stopReason = "";
+        Fire(TrainingEvent.FitStart, state);
+        try
+        {
+            while (stopReason.Length == 0)
+            {
+                if (state.Timestamp.HasReached(state.MaxDuration, state.MaxDuration, state.BatchesPerEpoch))
+                {
+                    stopReason = $"reached the maximum duration {state.MaxDuration}";
+                    break;
+                }
+                var epoch = state.Timestamp.Epoch;
+                if (state.Timestamp.BatchInEpoch == 0) Fire(TrainingEvent.EpochStart, state);
+                var completedEpoch = true;
+                foreach (var loaded in _options.TrainData!.GetEpoch(epoch, state.Timestamp.BatchInEpoch))
+                {
+                    stopReason = TrainOneBatch(state, loaded, cancellationToken);
+                    var lastOfEpoch = state.BatchesPerEpoch is { } perEpoch && state.Timestamp.BatchInEpoch >= perEpoch;
+                    if (stopReason.Length == 0 && !lastOfEpoch && state.Timestamp.HasReached(state.MaxDuration, state.MaxDuration, state.BatchesPerEpoch))
+                        stopReason = $"reached the maximum duration {state.MaxDuration}";
+                    if (stopReason.Length > 0)
+                    {
+                        completedEpoch = false;
+                        break;
+                    }
+                }
+                if (!completedEpoch) break;
+                state.Timestamp = state.Timestamp.AfterEpoch();
+                if (_options.SchedulerInterval == SchedulerInterval.Epoch) StepSchedulers(state);
+                Fire(TrainingEvent.EpochEnd, state);
+                stopReason = AfterProgress(state, epochEnded: true, cancellationToken);
+            }
+        }
+        finally
+        {
+            state.Batch = null;
+            state.Outputs = null;
+            state.Loss = null;
+        }
+        if (_checkpointer is not null && _options.Checkpoint!.SaveAtEnd && !_checkpointer.HasCheckpointAt(state.Timestamp))
+            SaveCheckpoint(state);
+        Fire(TrainingEvent.FitEnd, state);
+        return new FitResult(state.Timestamp, state.Metrics, stopReason, _timeToThreshold, SurgeryReport);
+    }
+
+    private TrainingState Setup()
+    {
+        manual_seed(_options.Seed);
+        if (_options.Deterministic) use_deterministic_algorithms(true);
+        var model = _options.Model!;
+        _surgery = new ModelSurgery(model);
+        _pipeline.ApplySurgery(model, _surgery);
+        var optimizer = _options.Optimizer!(model.parameters());
+        var max = _options.MaxDuration;
+        var scaled = new Duration(Math.Max(1, Math.Ceiling(max.Value * _options.ScaleScheduleRatio)), max.Unit);
+        var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
+        {
+            BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
+            SamplesPerEpoch = _options.TrainData.SamplesPerEpoch,
+            Precision = _options.Precision,
+            Trace = _pipeline.Trace,
+        };
+        state.Schedulers = _options.Schedulers?.Invoke(optimizer, state).ToList() ?? new List<optim.lr_scheduler.LRScheduler>();
+        _state = state;
+        Fire(TrainingEvent.Init, state);
+        if (_checkpointer is not null && _options.Checkpoint!.AutoResume && _checkpointer.Latest() is { } latest)
+        {
+            // Replay the schedulers up to the checkpoint first (recursive schedules such as cosine
+            // annealing depend on every intermediate value); loading the optimizer afterwards
+            // restores the identical learning rates.
+            var saved = _checkpointer.ReadTimestamp(latest);
+            var steps = _options.SchedulerInterval == SchedulerInterval.Batch ? saved.Batch : saved.Epoch;
+            for (long i = 0; i < steps; i++) StepSchedulers(state);
+            _checkpointer.Load(latest, state, _pipeline.Algorithms);
+        }
+        model.train();
+        return state;
+    }
+
+    private string TrainOneBatch(TrainingState state, Batch loaded, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var scope = NewDisposeScope())
+        {
+            state.IsTraining = true;
+            var batch = _pipeline.TransformBatch(loaded, state);
+            state.Batch = batch;
+            Fire(TrainingEvent.BatchStart, state);
+
+            var lossValue = RunMicrobatches(state, batch, fireEvents: true);
+            Fire(TrainingEvent.BeforeOptimizerStep, state);
+            _pipeline.Step(new StepContext(state, () => RecomputeGradients(state, batch)), () => state.Optimizer.step());
+            Fire(TrainingEvent.AfterOptimizerStep, state);
+            if (_options.SchedulerInterval == SchedulerInterval.Batch) StepSchedulers(state);
+
+            state.LastBatchLoss = lossValue;
+            state.Timestamp = state.Timestamp.AfterBatch(batch.Size, batch.Tokens, watch.Elapsed);
+            Fire(TrainingEvent.BatchEnd, state);
+            state.Batch = null;
+            state.Outputs = null;
+            state.Loss = null;
+        }
+        return AfterProgress(state, epochEnded: false, cancellationToken);
+    }
+
+    private double RunMicrobatches(TrainingState state, Batch batch, bool fireEvents)
+    {
+        var model = state.Model;
+        state.Optimizer.zero_grad();
+        var micro = batch.Split(Math.Min(_options.Microbatches, (int)Math.Min(int.MaxValue, batch.Size)));
+        double total = 0;
+        for (var i = 0; i < micro.Count; i++)
+        {
+            var context = new MicrobatchContext(state, micro[i], i, micro.Count);
+            if (fireEvents) Fire(TrainingEvent.BeforeForward, state);
+            var outputs = _pipeline.Forward(context, () => model.call(context.Batch.Input));
+            state.Outputs = outputs;
+            if (fireEvents)
+            {
+                Fire(TrainingEvent.AfterForward, state);
+                Fire(TrainingEvent.BeforeLoss, state);
+            }
+            var loss = _pipeline.Loss(context, outputs, context.Batch.Target, _options.LossFunction);
+            state.Loss = loss;
+            if (fireEvents)
+            {
+                Fire(TrainingEvent.AfterLoss, state);
+                Fire(TrainingEvent.BeforeBackward, state);
+            }
+            // Mean-reduced losses: weight each microbatch by its share so the accumulated gradient
+            // equals the gradient of the whole batch's mean loss.
+            var weight = (double)micro[i].Size / batch.Size;
+            (micro.Count == 1 ? loss : loss * weight).backward();
+            total += loss.ToDouble() * weight;
+            if (fireEvents) Fire(TrainingEvent.AfterBackward, state);
+        }
+        return total;
+    }
+
+    private Tensor RecomputeGradients(TrainingState state, Batch batch)
+    {
+        var loss = RunMicrobatches(state, batch, fireEvents: false);
+        return tensor(loss);
+    }
+
+    private void StepSchedulers(TrainingState state)
+    {
+        foreach (var s in state.Schedulers) s.step();
+    }
+
+    private string AfterProgress(TrainingState state, bool epochEnded, CancellationToken cancellationToken)
+    {
+        var evaluated = false;
+        if (_options.EvalData is not null && IsDue(_options.EvalInterval, state, epochEnded))
+        {
+            Evaluate(state);
+            evaluated = true;
+        }
+        if (_checkpointer is not null && IsDue(_options.Checkpoint!.Interval, state, epochEnded))
+        {
+            Fire(TrainingEvent.Checkpoint, state);
+            SaveCheckpoint(state);
+        }
+        if (evaluated && _options.StopAtThreshold is { } threshold && state.Metrics.TryGetValue(threshold.Metric, out var value))
+        {
+            var metric = _options.Metrics.First(m => m.Name == threshold.Metric);
+            var reached = metric.HigherIsBetter ? value >= threshold.Value : value <= threshold.Value;
+            if (reached)
+            {
+                _timeToThreshold ??= state.Timestamp.TotalWallClock;
+                return $"{threshold.Metric} reached {value:G6} (threshold {threshold.Value:G6}) at {state.Timestamp.Batch} batches";
+            }
+        }
+        if (state.StopReason is not null) return state.StopReason;
+        if (cancellationToken.IsCancellationRequested) return "cancelled";
+        return "";
+    }
+
+    private bool IsDue(Duration interval, TrainingState state, bool epochEnded)
+    {
+        var t = state.Timestamp;
+        if (interval.Unit == TimeUnit.Epoch) return epochEnded && t.Epoch % interval.Count == 0;
+        if (epochEnded) return false;
+        var now = t.Get(interval.Unit);
+        var step = interval.Unit switch { TimeUnit.Batch => 1, TimeUnit.Sample => state.Batch?.Size ?? 0, _ => state.Batch?.Tokens ?? 0 };
+        var before = now - step;
+        return now / interval.Count > before / interval.Count;
+    }
+
+    /// <summary>Evaluates on <see cref="TrainerOptions.EvalData"/> (or <paramref name="data"/>) and returns the metrics.</summary>
+    public IReadOnlyDictionary<string, double> Evaluate(ITrainingData? data = null)
+    {
+        var state = _state ?? Setup();
+        return Evaluate(state, data);
+    }
+
+    private IReadOnlyDictionary<string, double> Evaluate(TrainingState state, ITrainingData? data = null)
+    {
+        data ??= _options.EvalData ?? throw new InvalidOperationException("Evaluate needs evaluation data: set TrainerOptions.EvalData or pass it.");
+        var model = state.Model;
+        var wasTraining = model.training;
+        state.IsTraining = false;
+        Fire(TrainingEvent.EvalStart, state);
+        foreach (var m in _options.Metrics) m.Reset();
+        model.eval();
+        try
+        {
+            using (no_grad())
+            {
+                foreach (var loaded in data.GetEpoch(0))
+                {
+                    using var scope = NewDisposeScope();
+                    Fire(TrainingEvent.EvalBatchStart, state);
+                    var outputs = model.call(loaded.Input);
+                    var loss = _options.LossFunction(outputs, loaded.Target).ToDouble();
+                    foreach (var m in _options.Metrics) m.Update(outputs, loaded.Target, loss);
+                    Fire(TrainingEvent.EvalBatchEnd, state);
+                }
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        state.Metrics = _options.Metrics.ToDictionary(m => m.Name, m => m.Compute());
+        Fire(TrainingEvent.EvalEnd, state);
+        return state.Metrics;
+    }
+
+    /// <summary>The model's outputs for <paramref name="input"/>, in evaluation mode without gradients.</summary>
+    public Tensor Predict(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var model = (_state?.Model ?? _options.Model)!;
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using (no_grad()) return model.call(input);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private void SaveCheckpoint(TrainingState state) => _checkpointer!.Save(state, _pipeline.Algorithms);
+
+    private void Fire(TrainingEvent e, TrainingState state)
+    {
+        foreach (var c in _callbacks) c.OnEvent(e, state);
+    }
+}
