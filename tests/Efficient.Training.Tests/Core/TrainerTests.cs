@@ -237,4 +237,29 @@ public class TrainerTests
             "Property Checkpoint.KeepLast: 0 is invalid; expected a value >= 1.")
             .Which.Failures.Should().HaveCount(8);
     }
+
+    [Fact]
+    public void Bf16AutocastTrainsWithFloat32Weights()
+    {
+        var (x, y) = Data(n: 96);
+        using var model = new Mlp();
+        var seen = new List<ScalarType>();
+        var options = Options(model, x, y, batchSize: 16, max: "4ep");
+        options.Precision = Precision.Bf16Autocast;
+        options.Callbacks.Add(new OutputDtype(seen));
+        var result = new Trainer(options).Fit();
+        seen.Should().OnlyContain(t => t == ScalarType.BFloat16);
+        model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32);
+        result.Metrics["accuracy"].Should().BeGreaterThan(0.5);
+    }
+
+    private sealed class OutputDtype : ITrainingCallback
+    {
+        private readonly List<ScalarType> _seen;
+        public OutputDtype(List<ScalarType> seen) => _seen = seen;
+        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
+        {
+            if (trainingEvent == TrainingEvent.AfterForward) _seen.Add(state.Outputs!.dtype);
+        }
+    }
 }

@@ -188,14 +188,18 @@ public sealed class Trainer
         {
             var context = new MicrobatchContext(state, micro[i], i, micro.Count);
             if (fireEvents) Fire(TrainingEvent.BeforeForward, state);
-            var outputs = _pipeline.Forward(context, () => model.call(context.Batch.Input));
-            state.Outputs = outputs;
-            if (fireEvents)
+            Tensor outputs, loss;
+            using (PrecisionScope.Enter(state.Precision, context.Batch.Input))
             {
-                Fire(TrainingEvent.AfterForward, state);
-                Fire(TrainingEvent.BeforeLoss, state);
+                outputs = _pipeline.Forward(context, () => model.call(context.Batch.Input));
+                state.Outputs = outputs;
+                if (fireEvents)
+                {
+                    Fire(TrainingEvent.AfterForward, state);
+                    Fire(TrainingEvent.BeforeLoss, state);
+                }
+                loss = _pipeline.Loss(context, outputs, context.Batch.Target, _options.LossFunction);
             }
-            var loss = _pipeline.Loss(context, outputs, context.Batch.Target, _options.LossFunction);
             state.Loss = loss;
             if (fireEvents)
             {
@@ -286,8 +290,13 @@ public sealed class Trainer
                 {
                     using var scope = NewDisposeScope();
                     Fire(TrainingEvent.EvalBatchStart, state);
-                    var outputs = model.call(loaded.Input);
-                    var loss = _options.LossFunction(outputs, loaded.Target).ToDouble();
+                    Tensor outputs;
+                    double loss;
+                    using (PrecisionScope.Enter(state.Precision, loaded.Input))
+                    {
+                        outputs = model.call(loaded.Input);
+                        loss = _options.LossFunction(outputs, loaded.Target).ToDouble();
+                    }
                     foreach (var m in _options.Metrics) m.Update(outputs, loaded.Target, loss);
                     Fire(TrainingEvent.EvalBatchEnd, state);
                 }
