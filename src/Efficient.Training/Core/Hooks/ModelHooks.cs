@@ -40,10 +40,32 @@ public sealed class ModelSurgery
     /// <summary>Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit ends).</summary>
     public nn.Module Replace(string path, nn.Module replacement)
     {
+        ArgumentNullException.ThrowIfNull(replacement);
+#if TORCHSHARP_BACKEND
+        var old = ReplaceByReflection(path, replacement);
+#else
         var old = _root.ReplaceModule(path, replacement);
+#endif
         _replacements.Add((old, replacement));
         return old;
     }
+
+#if TORCHSHARP_BACKEND
+    // TorchSharp has no in-place replacement: re-register under the same name and update the field.
+    private nn.Module ReplaceByReflection(string path, nn.Module replacement)
+    {
+        var parts = path.Split('.');
+        var parent = _root;
+        foreach (var part in parts[..^1])
+            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
+        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
+        parent.register_module(parts[^1], replacement);
+        for (var type = parent.GetType(); type is not null; type = type.BaseType)
+            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+                if (ReferenceEquals(field.GetValue(parent), old)) field.SetValue(parent, replacement);
+        return old;
+    }
+#endif
 
     /// <summary>
     /// Replaces every submodule for which <paramref name="select"/> returns a replacement (visited
