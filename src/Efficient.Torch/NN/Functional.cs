@@ -1,5 +1,6 @@
 using System;
 using Efficient.Torch.Interop;
+using Efficient.Torch.Modules;
 
 namespace Efficient.Torch;
 
@@ -132,7 +133,9 @@ public static partial class torch
             public static Tensor dropout(Tensor input, double p = 0.5, bool training = true, bool inplace = false)
             {
                 if (p < 0 || p > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout: p must be in [0, 1].");
-                return Tensor.Wrap(Native.ets_dropout(input.HandleChecked, p, training ? 1 : 0));
+                if (!inplace) return Tensor.Wrap(Native.ets_dropout(input.HandleChecked, p, training ? 1 : 0));
+                Native.Check(Native.ets_dropout_(input.HandleChecked, p, training ? 1 : 0));
+                return input;
             }
 
             /// <summary>Rectified linear unit.</summary>
@@ -142,10 +145,15 @@ public static partial class torch
             public static Tensor gelu(Tensor x) => Tensor.Wrap(Native.ets_gelu(x.HandleChecked, 0));
 
             /// <summary>Gaussian error linear unit (exact).</summary>
-            public static Tensor gelu(Tensor x, bool inplace) => gelu(x);
+            public static Tensor gelu(Tensor x, bool inplace) => gelu(x, Modules.GELU.Approximate.none, inplace);
 
             /// <summary>Sigmoid linear unit (swish).</summary>
-            public static Tensor silu(Tensor x, bool inplace = false) => Tensor.Wrap(Native.ets_silu(x.HandleChecked));
+            public static Tensor silu(Tensor x, bool inplace = false)
+            {
+                if (!inplace) return Tensor.Wrap(Native.ets_silu(x.HandleChecked));
+                Native.Check(Native.ets_silu_(x.HandleChecked));
+                return x;
+            }
 
             /// <summary>Leaky rectified linear unit.</summary>
             public static Tensor leaky_relu(Tensor input, double negative_slope = 0.01, bool inplace = false) => Tensor.Wrap(Native.ets_leaky_relu(input.HandleChecked, negative_slope));
@@ -154,7 +162,7 @@ public static partial class torch
             public static Tensor sigmoid(Tensor x) => x.sigmoid();
 
             /// <summary>Hyperbolic tangent.</summary>
-            public static Tensor tanh(Tensor x) => x.tanh();
+            public static Tensor tanh(Tensor x, bool inplace = false) => inplace ? x.tanh_() : x.tanh();
 
             /// <summary>Softmax along a dimension.</summary>
             public static Tensor softmax(Tensor input, long dim, ScalarType? dtype = null) => input.softmax(dim, dtype);
