@@ -24,7 +24,16 @@ public static partial class torch
             if (num_embeddings <= 0) throw new ArgumentException($"Embedding: num_embeddings is {num_embeddings}; expected a positive number.", nameof(num_embeddings));
             if (embedding_dims <= 0) throw new ArgumentException($"Embedding: embedding_dims is {embedding_dims}; expected a positive number.", nameof(embedding_dims));
             var weight = Owned.Param(empty(num_embeddings, embedding_dims, dtype, device));
-            var module = new Embedding(weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
+            Embedding module;
+            try
+            {
+                module = new Embedding(weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
+            }
+            catch
+            {
+                weight.Dispose();
+                throw;
+            }
             init.normal_(weight);
             if (padding_idx is { } idx)
             {
@@ -58,7 +67,16 @@ public static partial class torch
                 using var old = data;
                 data = device is null ? data.to(dtype!.Value) : dtype.HasValue ? data.to(dtype.Value, device) : data.to(device);
             }
-            return new Embedding(Owned.Param(data, requires_grad: !freeze), padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
+            var weight = Owned.Param(data, requires_grad: !freeze);
+            try
+            {
+                return new Embedding(weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse);
+            }
+            catch
+            {
+                weight.Dispose();
+                throw;
+            }
         }
 
         // ---- activations, dropout, shape ---------------------------------------------------------

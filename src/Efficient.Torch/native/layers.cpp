@@ -234,8 +234,10 @@ ETS_EXPORT int32_t ets_multi_head_attention(TH query, TH key, TH value, int64_t 
         TORCH_CHECK(in_proj_weight, "in_proj_weight is required");
         const auto& w = *in_proj_weight;
         TORCH_CHECK(k_in.sizes() == v_in.sizes(), "key shape ", k_in.sizes(), " does not match value shape ", v_in.sizes());
-        const bool kv_same = key == value || key->is_same(*value);
-        const bool qk_same = query == key || query->is_same(*key);
+        // PyTorch tests identity after unsqueezing unbatched input, so unbatched input always
+        // takes the three-projection path; mirror that to stay bit-for-bit equal.
+        const bool kv_same = batched && (key == value || key->is_same(*value));
+        const bool qk_same = batched && (query == key || query->is_same(*key));
         if (kv_same && qk_same) {
             auto chunks = at::linear(q_in, w, opt_tensor(in_proj_bias)).chunk(3, -1);
             q = chunks[0];
