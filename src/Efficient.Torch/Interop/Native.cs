@@ -347,6 +347,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle ets_gelu(TensorHandle input, int tanhApprox);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_silu(TensorHandle input);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_leaky_relu(TensorHandle input, double slope);
+    [LibraryImport(Lib)] internal static partial int ets_dropout_(TensorHandle input, double p, int training);
+    [LibraryImport(Lib)] internal static partial int ets_silu_(TensorHandle input);
+    [LibraryImport(Lib)] internal static partial int ets_leaky_relu_(TensorHandle input, double slope);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_embedding(TensorHandle input, TensorHandle weight, long paddingIdx);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_cross_entropy(TensorHandle input, TensorHandle target, IntPtr weight, long ignoreIndex, long reduction, double labelSmoothing);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_nll_loss(TensorHandle input, TensorHandle target, IntPtr weight, long ignoreIndex, long reduction);
@@ -354,6 +357,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle ets_kl_div(TensorHandle input, TensorHandle target, long reduction, int logTarget);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_binary_cross_entropy_with_logits(TensorHandle input, TensorHandle target, IntPtr weight, IntPtr posWeight, long reduction);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_one_hot(TensorHandle input, long numClasses);
+
     // ---- layers (native/layers.cpp)
     [LibraryImport(Lib)] internal static partial TensorHandle ets_pad(TensorHandle input, long* pad, int n, int mode, double value);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_interpolate(TensorHandle input, long* size, int nsize, double* scale, int nscale, int mode, int alignCorners, int recomputeScaleFactor, int antialias);
@@ -364,8 +368,6 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle ets_l1_loss(TensorHandle input, TensorHandle target, long reduction);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_smooth_l1_loss(TensorHandle input, TensorHandle target, long reduction, double beta);
     [LibraryImport(Lib)] internal static partial int ets_gelu_(TensorHandle input, int tanhApprox);
-    [LibraryImport(Lib)] internal static partial int ets_silu_(TensorHandle input);
-    [LibraryImport(Lib)] internal static partial int ets_dropout_(TensorHandle input, double p, int training);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_embedding_ex(TensorHandle input, TensorHandle weight, long paddingIdx, double maxNorm, double normType, int scaleGradByFreq, int sparse);
     [LibraryImport(Lib)] internal static partial int ets_trunc_normal_(TensorHandle t, double mean, double std, double a, double b, IntPtr generator);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_scaled_dot_product_attention(TensorHandle query, TensorHandle key, TensorHandle value, IntPtr attnMask, double dropoutP, int isCausal);

@@ -30,30 +30,7 @@ public static partial class torch
                 return x;
             }
 
-            /// <summary>Logistic sigmoid, optionally in place.</summary>
-            public static Tensor sigmoid(Tensor x, bool inplace) => inplace ? x.sigmoid_() : x.sigmoid();
-
             // ---- pooling overloads -------------------------------------------------------------
-
-            /// <summary>2-D max pooling with a square window.</summary>
-            /// <param name="input">[N, C, H, W] or [C, H, W].</param>
-            /// <param name="kernel_size">The window size.</param>
-            /// <param name="stride">The step (default: the window size).</param>
-            /// <param name="padding">Implicit negative-infinity padding on each side (default 0).</param>
-            /// <param name="dilation">The spacing of window elements (default 1).</param>
-            /// <param name="ceil_mode">Round the output size up instead of down.</param>
-            public static Tensor max_pool2d(Tensor input, long kernel_size, long? stride = null, long? padding = null, long? dilation = null, bool ceil_mode = false)
-                => max_pool2d(input, new[] { kernel_size, kernel_size }, Square(stride ?? kernel_size), Square(padding ?? 0), Square(dilation ?? 1), ceil_mode);
-
-            /// <summary>2-D max pooling with a (height, width) window.</summary>
-            /// <param name="input">[N, C, H, W] or [C, H, W].</param>
-            /// <param name="kernel_size">The window size.</param>
-            /// <param name="stride">The step (default: the window size).</param>
-            /// <param name="padding">Implicit negative-infinity padding (default 0).</param>
-            /// <param name="dilation">The spacing of window elements (default 1).</param>
-            /// <param name="ceil_mode">Round the output size up instead of down.</param>
-            public static Tensor max_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, (long, long)? dilation = null, bool ceil_mode = false)
-                => max_pool2d(input, Pair(kernel_size), Pair(stride ?? kernel_size), Pair(padding ?? (0, 0)), Pair(dilation ?? (1, 1)), ceil_mode);
 
             /// <summary>2-D max pooling that also returns the flat index of each maximum within its plane.</summary>
             /// <param name="input">[N, C, H, W] or [C, H, W].</param>
@@ -74,33 +51,6 @@ public static partial class torch
                     return Tensor.WrapPair(rc, values, indices);
                 }
             }
-
-            /// <summary>2-D average pooling with a square window.</summary>
-            /// <param name="input">[N, C, H, W] or [C, H, W].</param>
-            /// <param name="kernel_size">The window size.</param>
-            /// <param name="stride">The step (default: the window size).</param>
-            /// <param name="padding">Implicit zero padding on each side.</param>
-            /// <param name="ceil_mode">Round the output size up instead of down.</param>
-            /// <param name="count_include_pad">Count padded zeros in the average.</param>
-            /// <param name="divisor_override">Divide by this instead of the window size.</param>
-            public static Tensor avg_pool2d(Tensor input, long kernel_size, long? stride = null, long padding = 0, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
-                => avg_pool2d(input, new[] { kernel_size, kernel_size }, Square(stride ?? kernel_size), Square(padding), ceil_mode, count_include_pad, divisor_override);
-
-            /// <summary>2-D average pooling with a (height, width) window.</summary>
-            /// <param name="input">[N, C, H, W] or [C, H, W].</param>
-            /// <param name="kernel_size">The window size.</param>
-            /// <param name="stride">The step (default: the window size).</param>
-            /// <param name="padding">Implicit zero padding.</param>
-            /// <param name="ceil_mode">Round the output size up instead of down.</param>
-            /// <param name="count_include_pad">Count padded zeros in the average.</param>
-            /// <param name="divisor_override">Divide by this instead of the window size.</param>
-            public static Tensor avg_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
-                => avg_pool2d(input, Pair(kernel_size), Pair(stride ?? kernel_size), Pair(padding ?? (0, 0)), ceil_mode, count_include_pad, divisor_override);
-
-            /// <summary>Adaptive average pooling to a (height, width) output.</summary>
-            public static Tensor adaptive_avg_pool2d(Tensor input, (long, long) output_size) => adaptive_avg_pool2d(input, Pair(output_size));
-
-            private static long[] Square(long v) => new[] { v, v };
 
             private static long[] Pair((long, long) v) => new[] { v.Item1, v.Item2 };
 

@@ -1,6 +1,5 @@
 using System;
 using Efficient.Torch.Interop;
-using Efficient.Torch.Modules;
 
 namespace Efficient.Torch;
 
@@ -108,6 +107,9 @@ public static partial class torch
             /// <summary>Adaptive average pooling to a square output size.</summary>
             public static Tensor adaptive_avg_pool2d(Tensor input, long output_size) => adaptive_avg_pool2d(input, new[] { output_size });
 
+            /// <summary>Adaptive average pooling to a fixed (height, width) output size.</summary>
+            public static Tensor adaptive_avg_pool2d(Tensor input, (long, long) output_size) => adaptive_avg_pool2d(input, new[] { output_size.Item1, output_size.Item2 });
+
             /// <summary>2-D max pooling.</summary>
             public static unsafe Tensor max_pool2d(Tensor input, long[] kernel_size, long[]? strides = null, long[]? padding = null, long[]? dilation = null, bool ceil_mode = false)
             {
@@ -129,6 +131,31 @@ public static partial class torch
                     return Tensor.Wrap(Native.ets_avg_pool2d(input.HandleChecked, pk, ps, pp, ceil_mode ? 1 : 0, count_include_pad ? 1 : 0, divisor_override ?? 0));
             }
 
+            /// <summary>2-D max pooling with a square window (the stride defaults to the window size).</summary>
+            public static Tensor max_pool2d(Tensor input, long kernel_size, long? stride = null, long? padding = null, long? dilation = null, bool ceil_mode = false)
+                => max_pool2d(input, new[] { kernel_size }, new[] { stride ?? kernel_size }, new[] { padding ?? 0 }, new[] { dilation ?? 1 }, ceil_mode);
+
+            /// <summary>2-D max pooling with a (height, width) window (the stride defaults to the window size).</summary>
+            public static Tensor max_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, (long, long)? dilation = null, bool ceil_mode = false)
+            {
+                var s = stride ?? kernel_size;
+                var p = padding ?? (0, 0);
+                var d = dilation ?? (1, 1);
+                return max_pool2d(input, new[] { kernel_size.Item1, kernel_size.Item2 }, new[] { s.Item1, s.Item2 }, new[] { p.Item1, p.Item2 }, new[] { d.Item1, d.Item2 }, ceil_mode);
+            }
+
+            /// <summary>2-D average pooling with a square window (the stride defaults to the window size).</summary>
+            public static Tensor avg_pool2d(Tensor input, long kernel_size, long? stride = null, long padding = 0, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
+                => avg_pool2d(input, new[] { kernel_size }, new[] { stride ?? kernel_size }, new[] { padding }, ceil_mode, count_include_pad, divisor_override);
+
+            /// <summary>2-D average pooling with a (height, width) window (the stride defaults to the window size).</summary>
+            public static Tensor avg_pool2d(Tensor input, (long, long) kernel_size, (long, long)? stride = null, (long, long)? padding = null, bool ceil_mode = false, bool count_include_pad = true, long? divisor_override = null)
+            {
+                var s = stride ?? kernel_size;
+                var p = padding ?? (0, 0);
+                return avg_pool2d(input, new[] { kernel_size.Item1, kernel_size.Item2 }, new[] { s.Item1, s.Item2 }, new[] { p.Item1, p.Item2 }, ceil_mode, count_include_pad, divisor_override);
+            }
+
             /// <summary>Zeroes elements with probability p during training, scaling the rest by 1/(1-p).</summary>
             public static Tensor dropout(Tensor input, double p = 0.5, bool training = true, bool inplace = false)
             {
@@ -145,7 +172,7 @@ public static partial class torch
             public static Tensor gelu(Tensor x) => Tensor.Wrap(Native.ets_gelu(x.HandleChecked, 0));
 
             /// <summary>Gaussian error linear unit (exact).</summary>
-            public static Tensor gelu(Tensor x, bool inplace) => gelu(x, Modules.GELU.Approximate.none, inplace);
+            public static Tensor gelu(Tensor x, bool inplace) => gelu(x);
 
             /// <summary>Sigmoid linear unit (swish).</summary>
             public static Tensor silu(Tensor x, bool inplace = false)
@@ -156,12 +183,20 @@ public static partial class torch
             }
 
             /// <summary>Leaky rectified linear unit.</summary>
-            public static Tensor leaky_relu(Tensor input, double negative_slope = 0.01, bool inplace = false) => Tensor.Wrap(Native.ets_leaky_relu(input.HandleChecked, negative_slope));
+            public static Tensor leaky_relu(Tensor input, double negative_slope = 0.01, bool inplace = false)
+            {
+                if (!inplace) return Tensor.Wrap(Native.ets_leaky_relu(input.HandleChecked, negative_slope));
+                Native.Check(Native.ets_leaky_relu_(input.HandleChecked, negative_slope));
+                return input;
+            }
 
             /// <summary>Logistic sigmoid.</summary>
             public static Tensor sigmoid(Tensor x) => x.sigmoid();
 
-            /// <summary>Hyperbolic tangent.</summary>
+            /// <summary>Logistic sigmoid, optionally in place.</summary>
+            public static Tensor sigmoid(Tensor x, bool inplace) => inplace ? x.sigmoid_() : x.sigmoid();
+
+            /// <summary>Hyperbolic tangent, optionally in place.</summary>
             public static Tensor tanh(Tensor x, bool inplace = false) => inplace ? x.tanh_() : x.tanh();
 
             /// <summary>Softmax along a dimension.</summary>
@@ -189,7 +224,7 @@ public static partial class torch
                 return r;
             }
 
-            /// <summary>Negative log-likelihood of log-probabilities against class indices.</summary>
+            /// <summary>Negative log-likelihood of log-probabilities against class indices (targets equal to -100 are ignored).</summary>
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
             {
                 var r = Tensor.Wrap(Native.ets_nll_loss(input.HandleChecked, target.HandleChecked, Tensor.RawOrZero(weight), -100, (long)reduction));

@@ -126,18 +126,6 @@ ETS_EXPORT int32_t ets_gelu_(TH input, int32_t tanh_approx) {
     ETS_CATCH("gelu_", -1)
 }
 
-ETS_EXPORT int32_t ets_silu_(TH input) {
-    ETS_TRY at::silu_(*input);
-    return 0;
-    ETS_CATCH("silu_", -1)
-}
-
-ETS_EXPORT int32_t ets_dropout_(TH input, double p, int32_t training) {
-    ETS_TRY at::dropout_(*input, p, training != 0);
-    return 0;
-    ETS_CATCH("dropout_", -1)
-}
-
 // max_norm < 0: no renormalisation. padding_idx < 0: none.
 ETS_EXPORT TH ets_embedding_ex(TH input, TH weight, int64_t padding_idx, double max_norm, double norm_type,
                                int32_t scale_grad_by_freq, int32_t sparse) {

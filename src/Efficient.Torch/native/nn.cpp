@@ -78,6 +78,21 @@ ETS_EXPORT TH ets_leaky_relu(TH input, double slope) {
     ETS_CATCH("leaky_relu", nullptr)
 }
 
+// In-place forms behind the functional `inplace: true` flags.
+ETS_EXPORT int32_t ets_dropout_(TH input, double p, int32_t training) {
+    ETS_TRY at::dropout_(*input, p, training != 0);
+    return 0;
+    ETS_CATCH("dropout_", -1)
+}
+
+ETS_UNARY_INPLACE(silu_, at::silu_(*a))
+
+ETS_EXPORT int32_t ets_leaky_relu_(TH input, double slope) {
+    ETS_TRY at::leaky_relu_(*input, slope);
+    return 0;
+    ETS_CATCH("leaky_relu_", -1)
+}
+
 ETS_EXPORT TH ets_embedding(TH input, TH weight, int64_t padding_idx) {
     ETS_TRY return ets_wrap(at::embedding(*weight, *input, padding_idx));
     ETS_CATCH("embedding", nullptr)
