@@ -357,4 +357,19 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial TensorHandle ets_kl_div(TensorHandle input, TensorHandle target, long reduction, int logTarget);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_binary_cross_entropy_with_logits(TensorHandle input, TensorHandle target, IntPtr weight, IntPtr posWeight, long reduction);
     [LibraryImport(Lib)] internal static partial TensorHandle ets_one_hot(TensorHandle input, long numClasses);
+
+    // ---- layers (native/layers.cpp)
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_pad(TensorHandle input, long* pad, int n, int mode, double value);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_interpolate(TensorHandle input, long* size, int nsize, double* scale, int nscale, int mode, int alignCorners, int recomputeScaleFactor, int antialias);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_unfold(TensorHandle input, long* kernel, long* dilation, long* padding, long* stride);
+    [LibraryImport(Lib)] internal static partial int ets_max_pool2d_with_indices(TensorHandle input, long* kernel, long* stride, long* padding, long* dilation, int ceilMode, out IntPtr values, out IntPtr indices);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_normalize(TensorHandle input, double p, long dim, double eps);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_cosine_similarity(TensorHandle x1, TensorHandle x2, long dim, double eps);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_l1_loss(TensorHandle input, TensorHandle target, long reduction);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_smooth_l1_loss(TensorHandle input, TensorHandle target, long reduction, double beta);
+    [LibraryImport(Lib)] internal static partial int ets_gelu_(TensorHandle input, int tanhApprox);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_embedding_ex(TensorHandle input, TensorHandle weight, long paddingIdx, double maxNorm, double normType, int scaleGradByFreq, int sparse);
+    [LibraryImport(Lib)] internal static partial int ets_trunc_normal_(TensorHandle t, double mean, double std, double a, double b, IntPtr generator);
+    [LibraryImport(Lib)] internal static partial TensorHandle ets_scaled_dot_product_attention(TensorHandle query, TensorHandle key, TensorHandle value, IntPtr attnMask, double dropoutP, int isCausal);
+    [LibraryImport(Lib)] internal static partial int ets_multi_head_attention(IntPtr query, IntPtr key, IntPtr value, long numHeads, IntPtr inProjWeight, IntPtr inProjBias, IntPtr qProjWeight, IntPtr kProjWeight, IntPtr vProjWeight, IntPtr biasK, IntPtr biasV, int addZeroAttn, double dropoutP, IntPtr outProjWeight, IntPtr outProjBias, int training, IntPtr keyPaddingMask, int needWeights, IntPtr attnMask, int averageAttnWeights, out IntPtr output, out IntPtr weights);
 }

@@ -13,8 +13,8 @@ public static partial class torch
             if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "Linear: inputSize must be positive.");
             if (outputSize <= 0) throw new ArgumentOutOfRangeException(nameof(outputSize), outputSize, "Linear: outputSize must be positive.");
             var bound = 1.0 / Math.Sqrt(inputSize);
-            var weight = new Parameter(empty(outputSize, inputSize, dtype, device).uniform_(-bound, bound));
-            var bias = hasBias ? new Parameter(empty(outputSize, dtype, device).uniform_(-bound, bound)) : null;
+            var weight = Owned.Param(empty(outputSize, inputSize, dtype, device).uniform_(-bound, bound));
+            var bias = hasBias ? Owned.Param(empty(outputSize, dtype, device).uniform_(-bound, bound)) : null;
             return new Linear(weight, bias);
         }
 

@@ -446,6 +446,27 @@ public static partial class torch
             TResult call(T1 input1, T2 input2, T3 input3);
         }
 
+        /// <summary>A callable module with four inputs.</summary>
+        public interface IModule<T1, T2, T3, T4, TResult>
+        {
+            /// <summary>Runs the module (hooks included).</summary>
+            TResult call(T1 input1, T2 input2, T3 input3, T4 input4);
+        }
+
+        /// <summary>A callable module with five inputs.</summary>
+        public interface IModule<T1, T2, T3, T4, T5, TResult>
+        {
+            /// <summary>Runs the module (hooks included).</summary>
+            TResult call(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5);
+        }
+
+        /// <summary>A callable module with six inputs.</summary>
+        public interface IModule<T1, T2, T3, T4, T5, T6, TResult>
+        {
+            /// <summary>Runs the module (hooks included).</summary>
+            TResult call(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5, T6 input6);
+        }
+
         /// <summary>A module with one input: implement <see cref="forward"/>; callers use <see cref="call"/>.</summary>
         public abstract class Module<T, TResult> : HookableModule<Func<Module<T, TResult>, T, T>, Func<Module<T, TResult>, T, TResult, TResult>>, IModule<T, TResult>
         {
@@ -503,6 +524,66 @@ public static partial class torch
                     if (hook(this, input1, input2, input3) is { } replaced) (input1, input2, input3) = replaced;
                 var result = forward(input1, input2, input3);
                 foreach (var (_, hook) in PostHooks.ToArray()) result = hook(this, input1, input2, input3, result);
+                return result;
+            }
+        }
+
+        /// <summary>A module with four inputs.</summary>
+        public abstract class Module<T1, T2, T3, T4, TResult> : HookableModule<Func<Module<T1, T2, T3, T4, TResult>, T1, T2, T3, T4, (T1, T2, T3, T4)?>, Func<Module<T1, T2, T3, T4, TResult>, T1, T2, T3, T4, TResult, TResult>>, IModule<T1, T2, T3, T4, TResult>
+        {
+            /// <summary>Creates a module.</summary>
+            protected Module(string name) : base(name) { }
+
+            /// <summary>The computation.</summary>
+            public abstract TResult forward(T1 input1, T2 input2, T3 input3, T4 input4);
+
+            /// <summary>Runs pre-hooks, <see cref="forward"/>, then post-hooks.</summary>
+            public TResult call(T1 input1, T2 input2, T3 input3, T4 input4)
+            {
+                foreach (var (_, hook) in PreHooks.ToArray())
+                    if (hook(this, input1, input2, input3, input4) is { } replaced) (input1, input2, input3, input4) = replaced;
+                var result = forward(input1, input2, input3, input4);
+                foreach (var (_, hook) in PostHooks.ToArray()) result = hook(this, input1, input2, input3, input4, result);
+                return result;
+            }
+        }
+
+        /// <summary>A module with five inputs.</summary>
+        public abstract class Module<T1, T2, T3, T4, T5, TResult> : HookableModule<Func<Module<T1, T2, T3, T4, T5, TResult>, T1, T2, T3, T4, T5, (T1, T2, T3, T4, T5)?>, Func<Module<T1, T2, T3, T4, T5, TResult>, T1, T2, T3, T4, T5, TResult, TResult>>, IModule<T1, T2, T3, T4, T5, TResult>
+        {
+            /// <summary>Creates a module.</summary>
+            protected Module(string name) : base(name) { }
+
+            /// <summary>The computation.</summary>
+            public abstract TResult forward(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5);
+
+            /// <summary>Runs pre-hooks, <see cref="forward"/>, then post-hooks.</summary>
+            public TResult call(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5)
+            {
+                foreach (var (_, hook) in PreHooks.ToArray())
+                    if (hook(this, input1, input2, input3, input4, input5) is { } replaced) (input1, input2, input3, input4, input5) = replaced;
+                var result = forward(input1, input2, input3, input4, input5);
+                foreach (var (_, hook) in PostHooks.ToArray()) result = hook(this, input1, input2, input3, input4, input5, result);
+                return result;
+            }
+        }
+
+        /// <summary>A module with six inputs.</summary>
+        public abstract class Module<T1, T2, T3, T4, T5, T6, TResult> : HookableModule<Func<Module<T1, T2, T3, T4, T5, T6, TResult>, T1, T2, T3, T4, T5, T6, (T1, T2, T3, T4, T5, T6)?>, Func<Module<T1, T2, T3, T4, T5, T6, TResult>, T1, T2, T3, T4, T5, T6, TResult, TResult>>, IModule<T1, T2, T3, T4, T5, T6, TResult>
+        {
+            /// <summary>Creates a module.</summary>
+            protected Module(string name) : base(name) { }
+
+            /// <summary>The computation.</summary>
+            public abstract TResult forward(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5, T6 input6);
+
+            /// <summary>Runs pre-hooks, <see cref="forward"/>, then post-hooks.</summary>
+            public TResult call(T1 input1, T2 input2, T3 input3, T4 input4, T5 input5, T6 input6)
+            {
+                foreach (var (_, hook) in PreHooks.ToArray())
+                    if (hook(this, input1, input2, input3, input4, input5, input6) is { } replaced) (input1, input2, input3, input4, input5, input6) = replaced;
+                var result = forward(input1, input2, input3, input4, input5, input6);
+                foreach (var (_, hook) in PostHooks.ToArray()) result = hook(this, input1, input2, input3, input4, input5, input6, result);
                 return result;
             }
         }
