@@ -4,7 +4,9 @@
 # samples use. Does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
-packages=(libtorch-dev cmake g++ dataset-fashion-mnist fortunes)
+# libopenblas0-openmp: libtorch-dev only pulls the reference BLAS (its GEMM is ~20x slower); OpenBLAS
+# (OpenMP flavour, like libtorch) takes over the libblas.so.3 alternative when installed.
+packages=(libtorch-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes)
 if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
   packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
 fi

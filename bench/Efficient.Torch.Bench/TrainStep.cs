@@ -39,10 +39,12 @@ internal static class TrainStep
 
         net.train();
         var times = new List<double>();
+        var cpu = new List<double>();
         long rssAfterWarmup = 0, liveAfterWarmup = 0;
         for (var step = 0; step < warmup + steps; step++)
         {
             var watch = Stopwatch.StartNew();
+            var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             using (NewDisposeScope())
             {
                 opt.zero_grad();
@@ -52,7 +54,11 @@ internal static class TrainStep
                 opt.step();
             }
             var ms = watch.Elapsed.TotalMilliseconds;
-            if (step >= warmup) times.Add(ms);
+            if (step >= warmup)
+            {
+                times.Add(ms);
+                cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalMilliseconds);
+            }
             if (step == warmup - 1)
             {
                 rssAfterWarmup = Process.GetCurrentProcess().WorkingSet64;
@@ -60,12 +66,14 @@ internal static class TrainStep
             }
         }
         times.Sort();
+        cpu.Sort();
         var median = times[times.Count / 2];
+        var medianCpu = cpu[cpu.Count / 2];
         var rss = Process.GetCurrentProcess().WorkingSet64;
         var memoryJson = memory
             ? string.Create(CultureInfo.InvariantCulture, $", \"rss_mb_after_warmup\": {rssAfterWarmup / 1048576.0:0.0}, \"rss_mb_end\": {rss / 1048576.0:0.0}, \"native_tensors_after_warmup\": {liveAfterWarmup}, \"native_tensors_end\": {Tensor.NativeLiveCount}")
             : "";
         System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"model\": \"{model}\", \"median_ms\": {median:0.###}, \"steps\": {steps}, \"threads\": {threads}, \"libtorch\": \"{__version__}\"{memoryJson}}}"));
+            $"{{\"model\": \"{model}\", \"median_ms\": {median:0.###}, \"median_cpu_ms\": {medianCpu:0.###}, \"steps\": {steps}, \"threads\": {threads}, \"libtorch\": \"{__version__}\"{memoryJson}}}"));
     }
 }
