@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-dotnet run -c Release --project samples/QuickStart -- "$@"
+dotnet run -c Release --project samples/ResNet -- "$@"

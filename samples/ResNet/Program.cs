@@ -1,0 +1,183 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Efficient.Torch;
+using Efficient.Training;
+using Efficient.Training.Datasets;
+using static Efficient.Torch.torch;
+
+namespace ResNetSample;
+
+/// <summary>The sample's command-line options.</summary>
+public sealed record SampleOptions
+{
+    /// <summary>The recipe to train with.</summary>
+    public string Recipe { get; init; } = "baseline";
+    /// <summary>How long to train.</summary>
+    public Duration MaxDuration { get; init; } = Duration.Epochs(2);
+    /// <summary>The run's seed.</summary>
+    public long Seed { get; init; } = 42;
+    /// <summary>Where checkpoints go (none when null).</summary>
+    public string? CheckpointDir { get; init; }
+    /// <summary>Whether to continue from the latest checkpoint in <see cref="CheckpointDir"/>.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Use only the first N training samples (quick runs).</summary>
+    public int? TrainLimit { get; init; }
+    /// <summary>Use only the first N test samples.</summary>
+    public int? EvalLimit { get; init; }
+    /// <summary>Intra-op threads.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Where Fashion-MNIST lives.</summary>
+    public string DataFolder { get; init; } = FashionMnist.DefaultFolder;
+    /// <summary>Whether to draw the progress bar.</summary>
+    public bool Progress { get; init; } = true;
+}
+
+/// <summary>
+/// Trains a small ResNet on Fashion-MNIST (Debian's dataset-fashion-mnist) with the Trainer.
+/// <c>--recipe</c>, <c>--max-duration</c>, <c>--seed</c>, <c>--checkpoint-dir</c>, <c>--resume</c>;
+/// Ctrl+C stops after the current batch and, with a checkpoint folder, saves a checkpoint.
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
+                      [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
+          --recipe        baseline (default)
+          --max-duration  e.g. 2ep (default), 300ba, 1e5sp
+        """;
+
+    /// <summary>Entry point.</summary>
+    public static int Main(string[] args)
+    {
+        SampleOptions options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"ResNet: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("ResNet: stopping after the current batch ...");
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var result = Run(options, Console.Out, cts.Token);
+            return result.StopReason == "cancelled" ? 130 : 0;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"ResNet: {e.Message}");
+            return 1;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad option.</summary>
+    public static SampleOptions Parse(string[] args)
+    {
+        var o = new SampleOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
+            int PositiveInt(string name)
+            {
+                var v = Next();
+                return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, got '{v}'");
+            }
+            switch (args[i])
+            {
+                case "--recipe": o = o with { Recipe = Next() }; break;
+                case "--max-duration":
+                    var d = Next();
+                    if (!Duration.TryParse(d, out var duration) || duration.Unit == TimeUnit.Duration || duration.Value <= 0)
+                        throw new ArgumentException($"--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
+                    o = o with { MaxDuration = duration };
+                    break;
+                case "--seed":
+                    var s = Next();
+                    o = o with { Seed = long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seed must be an integer, got '{s}'") };
+                    break;
+                case "--checkpoint-dir": o = o with { CheckpointDir = Next() }; break;
+                case "--resume": o = o with { Resume = true }; break;
+                case "--batch-size": o = o with { BatchSize = PositiveInt("--batch-size") }; break;
+                case "--train-limit": o = o with { TrainLimit = PositiveInt("--train-limit") }; break;
+                case "--eval-limit": o = o with { EvalLimit = PositiveInt("--eval-limit") }; break;
+                case "--threads": o = o with { Threads = PositiveInt("--threads") }; break;
+                case "--data": o = o with { DataFolder = Next() }; break;
+                case "--no-progress": o = o with { Progress = false }; break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+        }
+        if (!Recipes.Names.Contains(o.Recipe)) throw new ArgumentException($"unknown recipe '{o.Recipe}'; available: {string.Join(", ", Recipes.Names)}");
+        if (o.Resume && o.CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
+        return o;
+    }
+
+    /// <summary>Trains with <paramref name="options"/> and reports to <paramref name="log"/>.</summary>
+    public static FitResult Run(SampleOptions options, TextWriter log, CancellationToken cancellationToken = default)
+    {
+        set_num_threads(options.Threads);
+        if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
+            throw new InvalidOperationException($"'{dir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
+
+        var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
+        var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
+        manual_seed(options.Seed);
+        using var model = new ResNet();
+        var recipe = Recipes.Create(options.Recipe);
+        var trainerOptions = new TrainerOptions
+        {
+            Model = model,
+            Optimizer = recipe.Optimizer,
+            TrainData = new TensorTrainingData(trainX, trainY, options.BatchSize, shuffle: true, seed: options.Seed, dropLast: true),
+            EvalData = new TensorTrainingData(testX, testY, 500, shuffle: false),
+            MaxDuration = options.MaxDuration,
+            ScaleScheduleRatio = recipe.ScaleScheduleRatio,
+            Schedulers = recipe.Schedulers,
+            Algorithms = recipe.Algorithms,
+            Seed = options.Seed,
+            Metrics = new List<IMetric> { new Accuracy(), new Accuracy(topK: 2), new LossMetric() },
+        };
+        if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
+        var speed = new SpeedMonitor();
+        trainerOptions.Callbacks.Add(speed);
+        if (options.CheckpointDir is not null)
+            trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
+
+        log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads");
+        var watch = Stopwatch.StartNew();
+        var trainer = new Trainer(trainerOptions);
+        var result = trainer.Fit(cancellationToken);
+        foreach (var line in result.SurgeryReport) log.WriteLine(line);
+        var metrics = result.Metrics.Count > 0 ? result.Metrics : trainer.Evaluate();
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"done: {result.StopReason}; {result.Timestamp.Batch} batches, accuracy {metrics["accuracy"]:P2}, top-2 {metrics["top2_accuracy"]:P2}, eval loss {metrics["loss"]:0.0000}, wall time {watch.Elapsed.TotalSeconds:0.0} s ({speed.SamplesPerSecond:0} samples/s)"));
+        if (result.StopReason == "cancelled" && options.CheckpointDir is not null)
+            log.WriteLine($"interrupted: checkpoint saved in '{options.CheckpointDir}'; rerun with --checkpoint-dir {options.CheckpointDir} --resume to continue");
+        trainX.Dispose();
+        trainY.Dispose();
+        testX.Dispose();
+        testY.Dispose();
+        return result with { Metrics = metrics };
+    }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using System.Threading;
+using FluentAssertions;
+using ResNetSample;
+using Xunit;
+
+namespace Efficient.Samples.Tests;
+
+public sealed class ResNetSampleTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "resnet-sample-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private static SampleOptions Quick(string max) => Program.Parse(new[] { "--max-duration", max, "--train-limit", "256", "--eval-limit", "200", "--batch-size", "64", "--no-progress", "--threads", "1" });
+
+    [Fact]
+    public void TrainsTwoBatchesOnFashionMnistAndReports()
+    {
+        var log = new StringWriter();
+        var result = Program.Run(Quick("2ba"), log);
+        result.Timestamp.Batch.Should().Be(2);
+        result.Metrics["accuracy"].Should().BeInRange(0, 1);
+        log.ToString().Should().Contain("done: reached the maximum duration 2ba; 2 batches, accuracy");
+    }
+
+    [Fact]
+    public void CancellationSavesACheckpointAndResumeContinues()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel(); // as Ctrl+C does: stop after the first batch
+        var options = Quick("3ba") with { CheckpointDir = _dir };
+        var log = new StringWriter();
+        var stopped = Program.Run(options, log, cts.Token);
+        stopped.StopReason.Should().Be("cancelled");
+        log.ToString().Should().Contain("--resume to continue");
+        File.ReadAllText(Path.Combine(_dir, "latest")).Should().Be("ep0-ba1");
+
+        var again = () => Program.Run(options, TextWriter.Null);
+        again.Should().Throw<InvalidOperationException>().WithMessage("*already holds checkpoints; pass --resume*");
+        var resumed = Program.Run(options with { Resume = true }, TextWriter.Null);
+        resumed.Timestamp.Batch.Should().Be(3);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--recipe", "nope" }, "unknown recipe 'nope'; available: baseline")]
+    [InlineData(new[] { "--max-duration", "0.5dur" }, "--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '0.5dur'")]
+    [InlineData(new[] { "--resume" }, "--resume needs --checkpoint-dir")]
+    [InlineData(new[] { "--batch-size", "0" }, "--batch-size must be a positive integer, got '0'")]
+    public void RejectsBadOptions(string[] args, string message)
+    {
+        var act = () => Program.Parse(args);
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+}
