@@ -45,6 +45,3 @@ public class QuickStartTests
         err.ToString().Should().Contain(message);
     }
 }
-
-// The samples seed libtorch's process-wide generator: run them one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
