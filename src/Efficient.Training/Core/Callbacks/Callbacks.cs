@@ -19,7 +19,7 @@ public sealed class ProgressBar : ITrainingCallback
     private readonly TimeSpan _refresh;
     private readonly bool _inPlace;
     private readonly Stopwatch _watch = new();
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan? _lastDraw;
     private double _startProgress;
 
     /// <summary>Creates the bar on <paramref name="output"/> (default the console).</summary>
@@ -39,7 +39,7 @@ public sealed class ProgressBar : ITrainingCallback
                 _watch.Restart();
                 _startProgress = state.Progress;
                 break;
-            case TrainingEvent.BatchEnd when _watch.Elapsed - _lastDraw >= _refresh:
+            case TrainingEvent.BatchEnd when _lastDraw is null || _watch.Elapsed - _lastDraw.Value >= _refresh:
                 Draw(state, final: false);
                 break;
             case TrainingEvent.EvalEnd:
@@ -56,11 +56,11 @@ public sealed class ProgressBar : ITrainingCallback
         const int width = 24;
         var filled = (int)Math.Round(p * width);
         var rate = (p - _startProgress) / Math.Max(1e-9, _watch.Elapsed.TotalSeconds);
-        var eta = rate > 0 ? TimeSpan.FromSeconds((1 - p) / rate) : TimeSpan.Zero;
+        var eta = rate > 0 ? TimeSpan.FromSeconds(Math.Min((1 - p) / rate, 359_999)) : TimeSpan.Zero;
         var metrics = string.Join(" ", state.Metrics.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value:0.####}")));
         var loss = state.LastBatchLoss is { } l ? string.Create(CultureInfo.InvariantCulture, $"loss={l:0.####}") : "";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"ep {state.Timestamp.Epoch} ba {state.Timestamp.Batch} [{new string('#', filled)}{new string('.', width - filled)}] {p:P0} eta {eta:hh\\:mm\\:ss} {loss} {metrics}").TrimEnd();
+            $"ep {state.Timestamp.Epoch} ba {state.Timestamp.Batch} [{new string('#', filled)}{new string('.', width - filled)}] {p * 100:0}% eta {eta:hh\\:mm\\:ss} {loss} {metrics}").TrimEnd();
         if (_inPlace && !final) _out.Write("\r" + line.PadRight(Math.Min(Console.BufferWidth - 1, 120)));
         else _out.WriteLine((_inPlace ? "\r" : "") + line);
     }
@@ -241,5 +241,41 @@ public sealed class EarlyStopping : ITrainingCallback
         }
         if (++_bad >= _patience)
             state.RequestStop(string.Create(CultureInfo.InvariantCulture, $"early stopping: {_metric} did not improve on {_best:G6} for {_patience} evaluations"));
+    }
+}
+
+/// <summary>
+/// Stops training the first time an evaluation metric reaches a target and records the training
+/// wall-clock time it took (the basis of time-to-accuracy). <see cref="TrainerOptions.StopAtThreshold"/>
+/// does the same inside the trainer; this callback is for composing several targets.
+/// </summary>
+public sealed class ThresholdStopper : ITrainingCallback
+{
+    private readonly string _metric;
+    private readonly double _target;
+    private readonly bool _higherIsBetter;
+
+    /// <summary>Creates the stopper for <paramref name="metric"/> reaching <paramref name="target"/>.</summary>
+    public ThresholdStopper(string metric, double target, bool higherIsBetter = true)
+    {
+        if (string.IsNullOrWhiteSpace(metric)) throw new ArgumentException("ThresholdStopper: metric must be named.", nameof(metric));
+        if (!double.IsFinite(target)) throw new ArgumentOutOfRangeException(nameof(target), target, "ThresholdStopper: target must be finite.");
+        (_metric, _target, _higherIsBetter) = (metric, target, higherIsBetter);
+    }
+
+    /// <summary>Training wall-clock time when the target was reached, if it was.</summary>
+    public TimeSpan? TimeToTarget { get; private set; }
+
+    /// <summary>The batch at which the target was reached, if it was.</summary>
+    public long? BatchAtTarget { get; private set; }
+
+    /// <inheritdoc />
+    public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
+    {
+        if (trainingEvent != TrainingEvent.EvalEnd || TimeToTarget is not null || !state.Metrics.TryGetValue(_metric, out var v)) return;
+        if (_higherIsBetter ? v < _target : v > _target) return;
+        TimeToTarget = state.Timestamp.TotalWallClock;
+        BatchAtTarget = state.Timestamp.Batch;
+        state.RequestStop(string.Create(CultureInfo.InvariantCulture, $"{_metric} reached {v:G6} (target {_target:G6}) at batch {state.Timestamp.Batch}"));
     }
 }
