@@ -357,17 +357,20 @@ public static partial class torch
                 var i = IndexOf(_submodules, e => e.name, childName);
                 if (i < 0) throw new ArgumentException($"{GetName()} has no child module named '{childName}'.", nameof(childName));
                 var old = _submodules[i].module;
-                _submodules[i] = (childName, replacement);
+                // Check every field that holds the old child before changing anything.
+                var fields = new List<FieldInfo>();
                 for (var type = GetType(); type is not null && type != typeof(Module); type = type.BaseType)
                 {
                     foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                     {
                         if (!ReferenceEquals(field.GetValue(this), old)) continue;
                         if (!field.FieldType.IsInstanceOfType(replacement))
-                            throw new ArgumentException($"Cannot put a {replacement.GetType().Name} into field '{field.Name}' of {GetName()}, which holds a {field.FieldType.Name}.", nameof(replacement));
-                        field.SetValue(this, replacement);
+                            throw new ArgumentException($"Cannot put a {replacement.GetType().Name} into field '{field.Name}' of {GetName()}, which holds a {field.FieldType.Name}; declare the field as a base type (e.g. nn.Module<Tensor, Tensor>) to allow model surgery.", nameof(replacement));
+                        fields.Add(field);
                     }
                 }
+                _submodules[i] = (childName, replacement);
+                foreach (var field in fields) field.SetValue(this, replacement);
                 OnChildReplaced(childName, old, replacement);
             }
 

@@ -9,7 +9,7 @@ internal static class TestModels
     public sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         private readonly Linear fc1;
-        private readonly Linear fc2;
+        private readonly nn.Module<Tensor, Tensor> fc2; // a base type, so model surgery can replace it
         private readonly double _dropout;
 
         public Mlp(int inputs = 8, int hidden = 16, int classes = 3, double dropout = 0) : base(nameof(Mlp))
