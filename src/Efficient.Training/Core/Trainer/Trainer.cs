@@ -87,9 +87,14 @@ public sealed class Trainer
                 var epoch = state.Timestamp.Epoch;
                 if (state.Timestamp.BatchInEpoch == 0) Fire(TrainingEvent.EpochStart, state);
                 var completedEpoch = true;
-                foreach (var loaded in _options.TrainData!.GetEpoch(epoch, state.Timestamp.BatchInEpoch))
+                // Tensors the data source creates while producing a batch belong to that batch's
+                // scope; tensors it already owned (e.g. preloaded batches) are left alone.
+                using var batches = _options.TrainData!.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
+                while (true)
                 {
-                    stopReason = TrainOneBatch(state, loaded, cancellationToken);
+                    using var batchScope = NewDisposeScope();
+                    if (!batches.MoveNext()) break;
+                    stopReason = TrainOneBatch(state, batches.Current, cancellationToken);
                     var lastOfEpoch = state.BatchesPerEpoch is { } perEpoch && state.Timestamp.BatchInEpoch >= perEpoch;
                     if (stopReason.Length == 0 && !lastOfEpoch && state.Timestamp.HasReached(state.MaxDuration, state.MaxDuration, state.BatchesPerEpoch))
                         stopReason = $"reached the maximum duration {state.MaxDuration}";
@@ -286,9 +291,12 @@ public sealed class Trainer
         {
             using (no_grad())
             {
-                foreach (var loaded in data.GetEpoch(0))
+                using var batches = data.GetEpoch(0).GetEnumerator();
+                while (true)
                 {
                     using var scope = NewDisposeScope();
+                    if (!batches.MoveNext()) break;
+                    var loaded = batches.Current;
                     Fire(TrainingEvent.EvalBatchStart, state);
                     Tensor outputs;
                     double loss;
