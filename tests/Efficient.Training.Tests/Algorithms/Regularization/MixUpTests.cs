@@ -55,7 +55,7 @@ public class MixUpTests
         (o.Alpha, o.Probability, o.SwitchProbability, o.CutMixAlpha, o.StopAt).Should().Be((0.2, 1.0, 0.0, 1.0, (Duration?)null));
         FluentActions.Invoking(() => new MixUpAlgorithm(new MixUpOptions { Alpha = -1, Probability = 2, SwitchProbability = -0.5, CutMixAlpha = double.PositiveInfinity, StopAt = Duration.Batches(0) }))
             .Should().Throw<OptionsValidationException>()
-            .WithMessage("MixUpOptions is invalid: Property Alpha: -1 is invalid; expected a finite value > 0. Property Probability: 2 is invalid; expected a value in [0, 1]. Property SwitchProbability: -0.5 is invalid; expected a value in [0, 1]. Property CutMixAlpha: ∞ is invalid; expected a finite value > 0. Property StopAt: '0ba' is invalid; expected null or a duration > 0.");
+            .WithMessage("MixUpOptions is invalid: Property Alpha: -1 is invalid; expected a finite value > 0. Property Probability: 2 is invalid; expected a value in [0, 1]. Property SwitchProbability: -0.5 is invalid; expected a value in [0, 1]. Property CutMixAlpha: Infinity is invalid; expected a finite value > 0. Property StopAt: '0ba' is invalid; expected null or a duration > 0.");
     }
 
     [Fact]
