@@ -98,7 +98,7 @@ public class MixUpTests
         var stopped = new MixUpAlgorithm(new MixUpOptions { StopAt = Duration.Batches(1) });
         Run(stopped);
         stopped.MixedCounts.Should().Be((1L, 0L));
-        var fraction = new MixUpAlgorithm(new MixUpOptions { StopAt = Duration.Fraction(0.5) });
+        var fraction = new MixUpAlgorithm(new MixUpOptions { StopAt = "0.5dur" });
         Run(fraction);
         fraction.MixedCounts.Should().Be((1L, 0L));
         var never = new MixUpAlgorithm(new MixUpOptions { Probability = 0 });
