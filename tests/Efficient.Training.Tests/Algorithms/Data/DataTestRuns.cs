@@ -76,6 +76,22 @@ internal static class DataTestRuns
         return recorder.Batches;
     }
 
+    /// <summary>The PyTorch reference values written by Reference/generate_techniques_data.py.</summary>
+    public static System.Text.Json.JsonElement Reference(string name)
+    {
+        var path = System.IO.Path.Combine(AppContext.BaseDirectory, "Reference", "techniques_data.json");
+        using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(path));
+        return doc.RootElement.GetProperty(name).Clone();
+    }
+
+    public static double[] Doubles(System.Text.Json.JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+
+    public static long[] Shape(System.Text.Json.JsonElement e) => e.EnumerateArray().Select(v => v.GetInt64()).ToArray();
+
+    /// <summary>The script's deterministic input: sin(scale * i) over a flat arange, reshaped.</summary>
+    public static Tensor Formula(long[] shape, double scale = 0.37)
+        => (arange(shape.Aggregate(1L, (a, b) => a * b), dtype: ScalarType.Float32) * scale).sin().reshape(shape);
+
     public static float[] Floats(Tensor t) => t.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
 
     public static long[] Longs(Tensor t) => t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();

@@ -34,6 +34,17 @@ public class ProgressiveResizingTests
     }
 
     [Fact]
+    public void ResizeMatchesPyTorchBilinearAndNearest()
+    {
+        using var image = Formula(Shape(Reference("resize_input_shape")));
+        var size = Shape(Reference("resize_size"));
+        using var mask = arange(2 * 7 * 9, dtype: ScalarType.Int64).reshape(2, 7, 9);
+        var result = ProgressiveResizing.Apply(new Batch(image, mask), size[0], size[1]);
+        Floats(result.Input).Select(v => (double)v).Should().Equal(Doubles(Reference("resize_bilinear")), (a, b) => Math.Abs(a - b) < 1e-5);
+        Longs(result.Target).Should().Equal(Shape(Reference("resize_nearest_target")));
+    }
+
+    [Fact]
     public void DenseTargetsAreResizedWithNearestAndKeepTheirDtype()
     {
         using var input = rand(1, 3, 4, 4);

@@ -69,6 +69,30 @@ public class SelectiveBackpropTests
         Floats(kept.Extras["w"]).Should().Equal(4f, 1f);
     }
 
+    private sealed class Identity : nn.Module<Tensor, Tensor>
+    {
+        public Identity() : base(nameof(Identity)) { }
+        public override Tensor forward(Tensor input) => input;
+    }
+
+    [Fact]
+    public void PerSampleLossAndDownScalingMatchPyTorch()
+    {
+        using var identity = new Identity();
+        using var logits = Formula(Shape(Reference("ce_logits_shape")), 0.91) * 3;
+        using var target = tensor(Shape(Reference("ce_target")));
+        using var losses = SelectiveBackprop.PerSampleLosses(identity, new Batch(logits, target), SelectiveBackprop.CrossEntropyPerSample);
+        Floats(losses).Select(v => (double)v).Should().Equal(Doubles(Reference("ce_per_sample")), (a, b) => Math.Abs(a - b) < 1e-5);
+
+        // With scale 0.5 the loss sees the bilinear down-scaled input: capture it through the loss.
+        using var image = Formula(Shape(Reference("sb_scaled_input_shape")));
+        Tensor? seen = null;
+        using var one = tensor(new long[] { 0 });
+        SelectiveBackprop.PerSampleLosses(identity, new Batch(image, one), (outputs, _) => { seen = outputs.clone().DetachFromDisposeScope(); return outputs.sum(new long[] { 1, 2, 3 }); }, scaleFactor: 0.5);
+        seen!.shape.Should().Equal(1, 2, 3, 4);
+        Floats(seen).Select(v => (double)v).Should().Equal(Doubles(Reference("sb_scaled")), (a, b) => Math.Abs(a - b) < 1e-5);
+    }
+
     [Fact]
     public void InsideATwoBatchRunWithMicrobatchesTheFirstBatchIsHalvedAndTheSecondIsFull()
     {
