@@ -1,0 +1,35 @@
+using System;
+
+namespace Efficient.Training.Algorithms.Data;
+
+/// <summary>
+/// Applies <see cref="SelectiveBackprop"/> to training batches while
+/// <see cref="SelectiveBackprop.ShouldSelect"/> holds for the run's progress and batch index. It
+/// runs on the whole batch before the microbatch split, so the kept samples are then split as usual.
+/// Sampling draws from <see cref="TrainingState.Rng"/>.
+/// </summary>
+public sealed class SelectiveBackpropAlgorithm : IDataAlgorithm
+{
+    private readonly SelectiveBackpropOptions _options;
+
+    /// <summary>Creates the algorithm; the options are validated here, once.</summary>
+    public SelectiveBackpropAlgorithm(SelectiveBackpropOptions? options = null)
+    {
+        _options = options ?? new SelectiveBackpropOptions();
+        _options.Validate();
+    }
+
+    /// <inheritdoc />
+    public string Name => "SelectiveBackprop";
+
+    /// <inheritdoc />
+    public Batch Transform(Batch batch, TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(state);
+        if (!SelectiveBackprop.ShouldSelect(state.Progress, state.Timestamp.Batch, _options.Start, _options.End, _options.Interrupt)) return batch;
+        var losses = SelectiveBackprop.PerSampleLosses(state.Model, batch, _options.PerSampleLoss, _options.ScaleFactor);
+        var indices = SelectiveBackprop.SelectIndices(losses, _options.Keep, _options.Sample ? state.Rng : null);
+        return SelectiveBackprop.Keep(batch, indices);
+    }
+}
