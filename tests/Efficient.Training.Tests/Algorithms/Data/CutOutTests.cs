@@ -1,4 +1,4 @@
-using Efficient.Training.Algorithms.Data;
+using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
 
 namespace Efficient.Training.Tests.Algorithms.Data;

@@ -1,4 +1,4 @@
-using Efficient.Training.Algorithms.Data;
+using Efficient.Training.Algorithms;
 using Efficient.Training.Tests.Core;
 
 namespace Efficient.Training.Tests.Algorithms.Data;

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Efficient.Training.Algorithms.Data;
+using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
 
 namespace Efficient.Training.Tests.Algorithms.Data;

@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// ColOut (Composer): drops a random subset of rows and columns from every image of a batch (the

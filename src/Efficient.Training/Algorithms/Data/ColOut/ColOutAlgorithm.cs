@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Applies <see cref="ColOut"/> to every training batch (batch mode: the same rows and columns for

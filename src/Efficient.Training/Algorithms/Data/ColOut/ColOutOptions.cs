@@ -1,4 +1,4 @@
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>Options of <see cref="ColOutAlgorithm"/> (Composer's <c>ColOut</c> with <c>batch=True</c>).</summary>
 public sealed class ColOutOptions : IValidatableOptions

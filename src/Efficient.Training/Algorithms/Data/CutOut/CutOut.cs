@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// CutOut (DeVries &amp; Taylor, 2017): zeroes square holes in each image of a batch. One batched

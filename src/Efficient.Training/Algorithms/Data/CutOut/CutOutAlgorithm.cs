@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Applies <see cref="CutOut"/> to the input of every training batch (targets unchanged), drawing

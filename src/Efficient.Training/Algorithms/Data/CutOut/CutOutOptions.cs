@@ -1,4 +1,4 @@
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>Options of <see cref="CutOutAlgorithm"/> (Composer's <c>CutOut</c>).</summary>
 public sealed class CutOutOptions : IValidatableOptions

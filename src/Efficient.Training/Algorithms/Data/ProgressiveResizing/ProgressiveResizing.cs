@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>How <see cref="ProgressiveResizing"/> shrinks images.</summary>
 public enum ResizeMode

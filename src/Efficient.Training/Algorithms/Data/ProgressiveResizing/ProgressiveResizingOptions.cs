@@ -1,4 +1,4 @@
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>Options of <see cref="ProgressiveResizingAlgorithm"/> (Composer's <c>ProgressiveResizing</c>).</summary>
 public sealed class ProgressiveResizingOptions : IValidatableOptions

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Selective backprop (Jiang et al., 2019; Composer): an extra forward pass without gradients

@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>Options of <see cref="SelectiveBackpropAlgorithm"/> (Composer's <c>SelectiveBackprop</c>).</summary>
 public sealed class SelectiveBackpropOptions : IValidatableOptions

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Sequence-length warmup (Li et al., 2022; Composer): trains on short sequences first and grows

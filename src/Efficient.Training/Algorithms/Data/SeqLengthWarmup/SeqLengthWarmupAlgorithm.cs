@@ -1,6 +1,6 @@
 using System;
 
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Applies <see cref="SeqLengthWarmup"/> to every training batch at the length given by the run's

@@ -1,4 +1,4 @@
-namespace Efficient.Training.Algorithms.Data;
+namespace Efficient.Training.Algorithms;
 
 /// <summary>Options of <see cref="SeqLengthWarmupAlgorithm"/> (Composer's <c>SeqLengthWarmup</c>).</summary>
 public sealed class SeqLengthWarmupOptions : IValidatableOptions
