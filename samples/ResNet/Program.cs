@@ -49,7 +49,7 @@ public static class Program
     private const string Usage = """
         usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
                       [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
-          --recipe        baseline (default)
+          --recipe        baseline (default), mild, medium
           --max-duration  e.g. 2ep (default), 300ba, 1e5sp
         """;
 

@@ -28,6 +28,17 @@ public sealed class ResNetSampleTests : IDisposable
         log.ToString().Should().Contain("done: reached the maximum duration 2ba; 2 batches, accuracy");
     }
 
+    [Theory]
+    [InlineData("mild")]
+    [InlineData("medium")]
+    public void RecipesTrainTwoBatches(string recipe)
+    {
+        var log = new StringWriter();
+        var result = Program.Run(Quick("2ba") with { Recipe = recipe }, log);
+        result.Timestamp.Batch.Should().Be(2, "a 2-batch run keeps 2 batches (the scale-schedule ratio rounds up)");
+        log.ToString().Should().Contain($"recipe {recipe}");
+    }
+
     [Fact]
     public void CancellationSavesACheckpointAndResumeContinues()
     {
@@ -47,7 +58,7 @@ public sealed class ResNetSampleTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--recipe", "nope" }, "unknown recipe 'nope'; available: baseline")]
+    [InlineData(new[] { "--recipe", "nope" }, "unknown recipe 'nope'; available: baseline, mild, medium")]
     [InlineData(new[] { "--max-duration", "0.5dur" }, "--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '0.5dur'")]
     [InlineData(new[] { "--resume" }, "--resume needs --checkpoint-dir")]
     [InlineData(new[] { "--batch-size", "0" }, "--batch-size must be a positive integer, got '0'")]
