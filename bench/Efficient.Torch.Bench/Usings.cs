@@ -1,0 +1,2 @@
+global using System;
+global using static Efficient.Torch.torch;
