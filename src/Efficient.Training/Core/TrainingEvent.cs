@@ -25,12 +25,15 @@ namespace Efficient.Training;
 ///         // AfterOptimizerStep
 ///         schedulers.step()              (per batch)
 ///         // BatchEnd                    timestamp advanced
-///         if eval interval reached:
+///         if eval interval (ba/sp/tok) reached:
 ///             // EvalStart
 ///             foreach eval batch: // EvalBatchStart ... // EvalBatchEnd
-///             // EvalEnd                 metrics available
-///         if checkpoint interval reached: // Checkpoint
+///             // EvalEnd                 metrics available; stop-at-threshold checked
+///         if checkpoint interval (ba/sp/tok) reached: // Checkpoint
+///         stop if max duration, a stop request or cancellation
 ///     // EpochEnd                        timestamp advanced; per-epoch schedulers stepped
+///     if eval interval (ep) reached: // EvalStart ... // EvalEnd
+///     if checkpoint interval (ep) reached: // Checkpoint
 /// // FitEnd                            once, also after early stop, threshold or cancellation
 /// </code>
 /// Callbacks must not change the model's parameters or the optimizer's state at any event; that
