@@ -87,8 +87,9 @@ public class DataPruningTests
             Seed = 7,
         };
         new Trainer(warmup).Fit();
-        var keep = DataPruning.Keep(DataPruning.El2nScores(model, x, y, numClasses: 3), new DataPruningOptions().PruneFraction);
+        var keep = DataPruning.Select(new DataPruningOptions(), model, x, y, numClasses: 3);
         keep.Should().HaveCount(14);
+        keep.Should().Equal(DataPruning.Keep(DataPruning.El2nScores(model, x, y, numClasses: 3), 0.3));
         var recorder = new BatchRecorder();
         var options = new TrainerOptions
         {
@@ -115,5 +116,17 @@ public class DataPruningTests
         var negative = () => new DataPruningOptions { WarmupEpochs = -1 }.Validate();
         negative.Should().Throw<OptionsValidationException>().WithMessage(
             "DataPruningOptions is invalid: Property WarmupEpochs: -1 is invalid; expected an integer >= 0.");
+    }
+
+    [Fact]
+    public void SelectWithForgettingNeedsTheWarmupRecordings()
+    {
+        var (x, y) = Images(20, 4);
+        var model = new PoolNet();
+        var options = new DataPruningOptions { Score = DataPruningScore.Forgetting, WarmupEpochs = 2, PruneFraction = 0.5 };
+        var act = () => DataPruning.Select(options, model, x, y, 3);
+        act.Should().Throw<ArgumentException>().WithMessage("Forgetting scores need one recording of Correct(...) per warm-up epoch (2); got 0.*");
+        var recordings = new[] { DataPruning.Correct(model, x, y), DataPruning.Correct(model, x, y) };
+        DataPruning.Select(options, model, x, y, 3, recordings).Should().HaveCount(10);
     }
 }

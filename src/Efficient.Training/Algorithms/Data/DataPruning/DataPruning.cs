@@ -85,6 +85,32 @@ public static class DataPruning
         return easiestFirst.Skip(drop).OrderBy(i => i).Select(i => (long)i).ToArray();
     }
 
+    /// <summary>
+    /// Scores the samples as <paramref name="options"/> say (EL2N with the model as it is now, or
+    /// forgetting events from the per-epoch <paramref name="recordings"/> of <see cref="Correct"/>
+    /// taken during the warm-up) and returns the indices kept after dropping the easiest
+    /// <see cref="DataPruningOptions.PruneFraction"/>. Call it after <see cref="DataPruningOptions.WarmupEpochs"/>
+    /// epochs on the full set, then train on <see cref="PrunedTrainingData"/> with these indices.
+    /// </summary>
+    public static long[] Select(DataPruningOptions options, nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int numClasses, IReadOnlyList<Tensor>? recordings = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        using var scope = NewDisposeScope();
+        Tensor scores;
+        if (options.Score == DataPruningScore.El2n)
+        {
+            scores = El2nScores(model, inputs, targets, numClasses);
+        }
+        else
+        {
+            if (recordings is null || recordings.Count < options.WarmupEpochs)
+                throw new ArgumentException($"Forgetting scores need one recording of Correct(...) per warm-up epoch ({options.WarmupEpochs}); got {recordings?.Count ?? 0}.", nameof(recordings));
+            scores = ForgettingScores(recordings);
+        }
+        return Keep(scores, options.PruneFraction);
+    }
+
     /// <summary>Runs <paramref name="score"/> on chunks of the data in evaluation mode, without gradients; restores the mode; concatenates.</summary>
     internal static Tensor PerChunk(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int batchSize, Func<Tensor, Tensor, Tensor> score)
     {
