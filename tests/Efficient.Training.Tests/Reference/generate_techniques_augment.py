@@ -1,4 +1,4 @@
-"""Reference values for the RandAugment tests (run with /usr/bin/python3, torch 1.13).
+"""Reference values for the RandAugment and AugMix tests (run with /usr/bin/python3, torch 1.13).
 
 Writes techniques_augment.json next to this script. The input is a deterministic formula so the C#
 tests rebuild it exactly: images = (sin(0.37 * i) + 1) / 2 over a flat arange, reshaped to
@@ -107,6 +107,15 @@ shifted = torch.zeros_like(x)
 shifted[0, :, :, :W - 2] = x[0, :, :, 2:]
 shifted[1, :, :, 1:] = x[1, :, :, :W - 1]
 assert torch.allclose(shifted, torch.tensor(out["translate_x"]).view(N, C, H, W), atol=1e-6)
+
+# AugMix: three explicit chains mixed with per-image weights, then blended with the original.
+chains = [blend(torch.zeros_like(x), x, f), rotate(x, [27.0, -12.0]), solarize(posterize(x, [4, 1]), [0.5, 0.8])]
+wts = torch.tensor([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
+m = torch.tensor([0.4, 0.75])
+mix = sum(wts[:, i].view(-1, 1, 1, 1) * chains[i] for i in range(3))
+out["augmix_weights"] = wts.flatten().tolist()
+out["augmix_m"] = m.tolist()
+out["augmix"] = ((1 - m.view(-1, 1, 1, 1)) * x + m.view(-1, 1, 1, 1) * mix).flatten().tolist()
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "techniques_augment.json"), "w") as fh:
     json.dump(out, fh)
