@@ -76,7 +76,7 @@ def rotate(img, deg):
     for d in deg:
         r = math.radians(d)
         c, s = math.cos(r), math.sin(r)
-        rows.append([c, s * H / W, 0, -s * W / H, c, 0])
+        rows.append([c, -s * H / W, 0, s * W / H, c, 0])  # counter-clockwise on screen, as PIL
     return warp(img, theta_of(rows))
 
 
@@ -107,6 +107,12 @@ shifted = torch.zeros_like(x)
 shifted[0, :, :, :W - 2] = x[0, :, :, 2:]
 shifted[1, :, :, 1:] = x[1, :, :, :W - 1]
 assert torch.allclose(shifted, torch.tensor(out["translate_x"]).view(N, C, H, W), atol=1e-6)
+
+# Rotation direction: +90 degrees on a square image is torch.rot90 (counter-clockwise on screen, as PIL).
+sq = formula((1, 1, 5, 5))
+H, W = 5, 5
+assert torch.allclose(rotate(sq, [90.0]), torch.rot90(sq, 1, [2, 3]), atol=1e-5)
+H, W = x.shape[2], x.shape[3]
 
 # AugMix: three explicit chains mixed with per-image weights, then blended with the original.
 chains = [blend(torch.zeros_like(x), x, f), rotate(x, [27.0, -12.0]), solarize(posterize(x, [4, 1]), [0.5, 0.8])]

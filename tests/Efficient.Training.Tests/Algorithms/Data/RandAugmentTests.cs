@@ -57,6 +57,20 @@ public class RandAugmentTests
     }
 
     [Fact]
+    public void RotatingANinetyDegreesTurnsTheImageCounterClockwise()
+    {
+        // 5 x 5 image of distinct values: +90° (torch.rot90) moves the right column to the top row.
+        using var x = arange(25, dtype: ScalarType.Float32).view(1, 1, 5, 5) / 25;
+        using var deg = tensor(new float[] { 90 });
+        using var y = RandAugment.Rotate(x, deg);
+        var input = Floats(x);
+        var got = Floats(y);
+        for (var r = 0; r < 5; r++)
+            for (var c = 0; c < 5; c++)
+                got[r * 5 + c].Should().BeApproximately(input[c * 5 + (4 - r)], 1e-5f, $"output ({r}, {c}) is input ({c}, {4 - r})");
+    }
+
+    [Fact]
     public void EveryOperationKeepsTheShapeAndTheRange()
     {
         using var x = Input();

@@ -228,8 +228,8 @@ public static class RandAugment
         var rad = degrees.to_type(ScalarType.Float32) * (Math.PI / 180);
         var (cos, sin) = (rad.cos(), rad.sin());
         var zero = zeros_like(cos);
-        // Output pixel (x, y) reads the input at R(-θ)(x, y) in pixel units, expressed in normalized coordinates.
-        var theta = stack(new[] { cos, sin * (h / w), zero, -sin * (w / h), cos, zero }, 1).view(-1, 2, 3);
+        // Output pixel (x, y) (y down) reads the input at the point rotated by -θ on screen, so the content turns counter-clockwise as PIL's rotate.
+        var theta = stack(new[] { cos, -sin * (h / w), zero, sin * (w / h), cos, zero }, 1).view(-1, 2, 3);
         return Warp(images, theta).MoveToOuterDisposeScope();
     }
 
