@@ -1,0 +1,68 @@
+using Efficient.Training.Algorithms;
+using System.Collections.Generic;
+using System.Reflection;
+using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
+
+namespace Efficient.Training.Tests.Algorithms;
+
+/// <summary>
+/// Discovers every public algorithm of the library by reflection and trains each for two batches
+/// on a tiny model, so no technique can be added without running inside the Trainer.
+/// </summary>
+public class EveryAlgorithmTests
+{
+    /// <summary>Algorithms that train on token batches ([B, S] ids with [B, S] targets).</summary>
+    private static readonly HashSet<string> SequenceAlgorithms = new() { "SeqLengthWarmupAlgorithm" };
+
+    public static IEnumerable<object[]> AlgorithmTypes() =>
+        typeof(Trainer).Assembly.GetTypes()
+            .Where(t => t.IsPublic && !t.IsAbstract && typeof(IAlgorithm).IsAssignableFrom(t))
+            .OrderBy(t => t.Name)
+            .Select(t => new object[] { t.Name });
+
+    [Fact]
+    public void DiscoversTheTechniques()
+    {
+        AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
+        {
+            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
+            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(AlgorithmTypes))]
+    public void TrainsTwoBatches(string typeName)
+    {
+        var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
+        var sequence = SequenceAlgorithms.Contains(typeName);
+        nn.Module<Tensor, Tensor> model = sequence ? new TokenNet() : new PoolNet();
+        var algorithm = Create(type, sequence);
+        Tensor x, y;
+        if (sequence)
+        {
+            x = randint(0, 11, new long[] { 8, 16 });
+            y = randint(0, 11, new long[] { 8, 16 });
+        }
+        else (x, y) = Images(8, 8);
+
+        var batches = Run(model, x, y, algorithm, batchSize: 4, tokensOf: sequence ? t => t.numel() : null);
+        batches.Should().HaveCount(2, $"{typeName} must let the Trainer run two batches");
+        model.parameters().Should().OnlyContain(p => p.isfinite().all().item<bool>(), $"{typeName} must keep the weights finite");
+        model.Dispose();
+    }
+
+    private static IAlgorithm Create(Type type, bool sequence)
+    {
+        // Algorithms whose options need a value without a default.
+        if (type.Name == "KnowledgeDistillationAlgorithm")
+        {
+            var teacher = new PoolNet();
+            return (IAlgorithm)Activator.CreateInstance(type, new KnowledgeDistillationOptions { Teacher = teacher })!;
+        }
+        var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
+        var args = ctor.GetParameters().Select(p => p.HasDefaultValue ? p.DefaultValue : Activator.CreateInstance(p.ParameterType)).ToArray();
+        return (IAlgorithm)ctor.Invoke(args);
+    }
+}
