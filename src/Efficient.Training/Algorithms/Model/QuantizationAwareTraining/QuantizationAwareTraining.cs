@@ -144,27 +144,49 @@ public static class QuantizationAwareTraining
 
     internal static (int convolutions, int linears) Wrap(nn.Module model, QuantizationAwareTrainingOptions options, ModelSurgery surgery)
     {
-        var wrapped = model.named_modules().Where(m => m.module is FakeQuantizedLayer).Select(m => m.name).ToList();
+        var wrapped = new List<string>();
+        var skipped = new List<string>();
         int convs = 0, linears = 0;
-        surgery.ReplaceAll((path, module) =>
+        foreach (var (path, module) in model.named_modules().ToList())
         {
-            if (path.Length == 0 || module is FakeQuantizedLayer) return null;
-            if (wrapped.Any(w => path.StartsWith(w + ".", StringComparison.Ordinal))) return null;
-            if (options.ExcludeNames.Any(x => path == x || path.StartsWith(x + ".", StringComparison.Ordinal))) return null;
-            if (module is Conv2d conv && options.WrapConvolutions)
+            if (path.Length == 0) continue;
+            if (module is FakeQuantizedLayer)
             {
-                convs++;
-                return new FakeQuantizedLayer(conv, options);
+                wrapped.Add(path);
+                continue;
             }
-            if (module is Linear linear && options.WrapLinears)
+            if (wrapped.Any(w => path.StartsWith(w + ".", StringComparison.Ordinal))) continue;
+            if (options.ExcludeNames.Any(x => path == x || path.StartsWith(x + ".", StringComparison.Ordinal))) continue;
+            var isConv = module is Conv2d && options.WrapConvolutions;
+            var isLinear = module is Linear && options.WrapLinears;
+            if (!isConv && !isLinear) continue;
+            if (!ParentCanHoldAWrapper(model, path, module))
             {
-                linears++;
-                return new FakeQuantizedLayer(linear, options);
+                skipped.Add(path);
+                continue;
             }
-            return null;
-        });
-        surgery.Note($"wrapped {convs} convs, {linears} linears");
+            surgery.Replace(path, isConv ? new FakeQuantizedLayer((Conv2d)module, options) : new FakeQuantizedLayer((Linear)module, options));
+            wrapped.Add(path);
+            if (isConv) convs++;
+            else linears++;
+        }
+        surgery.Note($"wrapped {convs} convs, {linears} linears"
+            + (skipped.Count == 0 ? "" : $"; left {string.Join(", ", skipped)} in float (held in a field of a concrete layer type: declare it as nn.Module<Tensor, Tensor> to allow the wrapper)"));
         return (convs, linears);
+    }
+
+    /// <summary>Whether every field of the parent that holds <paramref name="child"/> can hold a <see cref="FakeQuantizedLayer"/> instead.</summary>
+    private static bool ParentCanHoldAWrapper(nn.Module root, string path, nn.Module child)
+    {
+        var parent = root;
+        var parts = path.Split('.');
+        foreach (var part in parts[..^1])
+            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? root;
+        for (var type = parent.GetType(); type is not null && type != typeof(nn.Module); type = type.BaseType)
+            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
+                if (ReferenceEquals(field.GetValue(parent), child) && !field.FieldType.IsAssignableFrom(typeof(FakeQuantizedLayer)))
+                    return false;
+        return true;
     }
 
     internal static (Tensor scale, Tensor zeroPoint) WeightParameters(Tensor weight, QuantizationScheme scheme, long qmin, long qmax)
