@@ -191,6 +191,7 @@ public static class QuantizationAwareTraining
 
     internal static (Tensor scale, Tensor zeroPoint) WeightParameters(Tensor weight, QuantizationScheme scheme, long qmin, long qmax)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
         var symmetric = scheme is QuantizationScheme.PerTensorSymmetric or QuantizationScheme.PerChannelSymmetric;
         float[] mins, maxs;
@@ -201,7 +202,7 @@ public static class QuantizationAwareTraining
         }
         else
         {
-            using var flat = weight.detach().reshape(weight.shape[0], -1);
+            var flat = weight.detach().reshape(weight.shape[0], -1);
             mins = flat.min(1).values.to_type(ScalarType.Float32).data<float>().ToArray();
             maxs = flat.max(1).values.to_type(ScalarType.Float32).data<float>().ToArray();
         }
@@ -213,7 +214,7 @@ public static class QuantizationAwareTraining
             scales[i] = s;
             zeroPoints[i] = (int)z;
         }
-        return (tensor(scales), tensor(zeroPoints));
+        return (tensor(scales).MoveToOuterDisposeScope(), tensor(zeroPoints).MoveToOuterDisposeScope());
     }
 
     internal static Tensor FakeQuantizeWeight(Tensor weight, QuantizationScheme scheme, Tensor scale, Tensor zeroPoint, long qmin, long qmax) =>

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace Efficient.Training.Algorithms;
 
@@ -13,7 +15,7 @@ namespace Efficient.Training.Algorithms;
 public sealed class QuantizationAwareTrainingAlgorithm : IModelAlgorithm, IRegularizationAlgorithm
 {
     private readonly QuantizationAwareTrainingOptions _options;
-    private nn.Module? _model;
+    private List<FakeQuantizedLayer>? _layers;
 
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public QuantizationAwareTrainingAlgorithm(QuantizationAwareTrainingOptions? options = null)
@@ -34,8 +36,8 @@ public sealed class QuantizationAwareTrainingAlgorithm : IModelAlgorithm, IRegul
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(surgery);
-        _model = model;
         Wrapped = QuantizationAwareTraining.Wrap(model, _options, surgery);
+        _layers = QuantizationAwareTraining.Layers(model).ToList();
         // Until the first forward pass decides, the layers run in float.
         QuantizationAwareTraining.SetFakeQuantization(model, false);
     }
@@ -46,11 +48,10 @@ public sealed class QuantizationAwareTrainingAlgorithm : IModelAlgorithm, IRegul
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var state = context.State;
-        var model = _model ?? state.Model;
         var t = state.Timestamp;
         var started = t.HasReached(_options.Start, state.MaxDuration, state.BatchesPerEpoch);
         var frozen = _options.FreezeObservers is { } freeze && t.HasReached(freeze, state.MaxDuration, state.BatchesPerEpoch);
-        foreach (var layer in QuantizationAwareTraining.Layers(model))
+        foreach (var layer in _layers ??= QuantizationAwareTraining.Layers(state.Model).ToList())
         {
             layer.FakeQuantize = started;
             layer.Observe = !frozen;
