@@ -240,6 +240,54 @@ public class QuantizationAwareTrainingTests
     }
 
     [Fact]
+    public void AResumedRunKeepsTheObservedRangesAndEndsIdentically()
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "et-qat-" + Guid.NewGuid().ToString("N"));
+        var (x, y) = TestModels.Data(n: 64);
+        TrainerOptions Make(Mlp model, string? checkpoints)
+        {
+            var options = new TrainerOptions
+            {
+                Model = model,
+                Optimizer = p => optim.SGD(p, learningRate: 0.05, momentum: 0.9),
+                TrainData = new TensorTrainingData(x, y, 16, shuffle: true, seed: 4),
+                MaxDuration = Duration.Parse("10ba"),
+                Seed = 8,
+            };
+            options.Algorithms.Add(new QuantizationAwareTrainingAlgorithm(new QuantizationAwareTrainingOptions { Start = "1ba", FreezeObservers = "8ba", WeightScheme = QuantizationScheme.PerTensorAffine }));
+            if (checkpoints is not null) options.Checkpoint = new CheckpointOptions { Folder = checkpoints, Interval = Duration.Parse("3ba") };
+            return options;
+        }
+        try
+        {
+            manual_seed(9);
+            using var reference = new Mlp();
+            var initial = reference.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+            new Trainer(Make(reference, null)).Fit();
+
+            using var first = new Mlp();
+            first.load_state_dict(initial);
+            using var cts = new System.Threading.CancellationTokenSource();
+            var options = Make(first, folder);
+            options.Callbacks.Add(new Observe(state => { if (state.Timestamp.Batch == 5) cts.Cancel(); }));
+            new Trainer(options).Fit(cts.Token).Timestamp.Batch.Should().Be(5);
+
+            using var second = new Mlp();
+            new Trainer(Make(second, folder)).Fit().Timestamp.Batch.Should().Be(10);
+            var expected = reference.state_dict();
+            var actual = second.state_dict();
+            actual.Keys.Should().BeEquivalentTo(expected.Keys).And.Contain("fc1.activation_max");
+            foreach (var (name, t) in expected)
+                actual[name].to_type(ScalarType.Float32).data<float>().ToArray().Should().Equal(t.to_type(ScalarType.Float32).data<float>().ToArray(), $"{name} must be identical after resume");
+            foreach (var t in initial.Values) t.Dispose();
+        }
+        finally
+        {
+            if (System.IO.Directory.Exists(folder)) System.IO.Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void OptionsReportEveryInvalidProperty()
     {
         var act = () => new QuantizationAwareTrainingAlgorithm(new QuantizationAwareTrainingOptions { WeightBits = 1, ActivationBits = 17, ObserverAveragingConstant = 0, WeightScheme = (QuantizationScheme)9, ExcludeNames = null! });
