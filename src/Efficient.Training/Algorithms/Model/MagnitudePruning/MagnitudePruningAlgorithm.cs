@@ -56,7 +56,10 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         ArgumentNullException.ThrowIfNull(surgery);
         _surgery = surgery;
         _weights.Clear();
-        _masks = null;
+        DisposeMasks();
+        _lastPruneBatch = -1;
+        _sparsity = 0;
+        _schedule = null;
         var candidates = model.named_modules()
             .Where(m => m.name.Length > 0 && IsPrunableType(m.module))
             .ToList();
