@@ -40,7 +40,8 @@ public sealed class CurriculumAlgorithmOptions : IValidatableOptions
                 foreach (var failure in e.Failures) v.Fail(nameof(Schedule), failure);
             }
         }
-        v.Require(Difficulty is null || Difficulty.dim() == 1, nameof(Difficulty), Difficulty is null ? null : $"a tensor of shape [{string.Join(", ", Difficulty.shape)}]", "null or one value per sample (shape [n])");
+        if (Difficulty is not null && Difficulty.dim() != 1)
+            v.Fail(nameof(Difficulty), $"a tensor of shape [{string.Join(", ", Difficulty.shape)}] is invalid; expected null or one value per sample (shape [n])");
         v.Require(RescoreEveryEpochs >= 0, nameof(RescoreEveryEpochs), RescoreEveryEpochs, "an integer >= 0");
         v.Require(Difficulty is null || RescoreEveryEpochs == 0, nameof(RescoreEveryEpochs), RescoreEveryEpochs, "0 when Difficulty is given (only loss-based difficulty is re-scored)");
         v.Require(ScoreBatchSize >= 1, nameof(ScoreBatchSize), ScoreBatchSize, "an integer >= 1");
