@@ -25,7 +25,7 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
+            "AugMixAlgorithm", "ColOutAlgorithm", "CurriculumAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "DataPruningAlgorithm", "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
         });
