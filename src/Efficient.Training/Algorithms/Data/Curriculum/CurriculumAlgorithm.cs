@@ -62,7 +62,7 @@ public sealed class CurriculumAlgorithm : IDataSourceAlgorithm, IStatefulAlgorit
     {
         var s = new AlgorithmState();
         s.Values["scoredEpoch"] = _scoredEpoch;
-        if (_difficulty is not null) s.Tensors["difficulty"] = _difficulty.clone().DetachFromDisposeScope();
+        if (_difficulty is not null) s.Tensors["difficulty"] = _difficulty.clone();
         return s;
     }
 
@@ -72,7 +72,7 @@ public sealed class CurriculumAlgorithm : IDataSourceAlgorithm, IStatefulAlgorit
         ArgumentNullException.ThrowIfNull(state);
         _curriculum = null;
         _difficulty?.Dispose();
-        _difficulty = state.Tensors.TryGetValue("difficulty", out var d) ? d : null;
+        _difficulty = state.Tensors.TryGetValue("difficulty", out var d) ? d.DetachFromDisposeScope() : null;
         _scoredEpoch = state.Values.TryGetValue("scoredEpoch", out var e) ? (long)e : -1;
     }
 

@@ -68,9 +68,9 @@ public sealed class DataPruningAlgorithm : IDataSourceAlgorithm, ILossAlgorithm,
     {
         var s = new AlgorithmState();
         s.Values["pruned"] = _keep is null ? 0 : 1;
-        if (_keep is not null) s.Tensors["keep"] = tensor(_keep).DetachFromDisposeScope();
+        if (_keep is not null) s.Tensors["keep"] = tensor(_keep);
         s.Values["firstRecordedEpoch"] = _firstRecordedEpoch;
-        if (_correct.Count > 0) s.Tensors["correct"] = tensor(_correct.SelectMany(r => r).ToArray(), new long[] { _correct.Count, _correct[0].Length }).DetachFromDisposeScope();
+        if (_correct.Count > 0) s.Tensors["correct"] = tensor(_correct.SelectMany(r => r).ToArray(), new long[] { _correct.Count, _correct[0].Length });
         return s;
     }
 
