@@ -182,6 +182,43 @@ public sealed class DataPruningAlgorithmTests : IDisposable
         foreach (var (name, w) in want) got[name].Should().Equal(w, $"{name} must be bit-identical after resume");
     }
 
+    /// <summary>Another kind of source over the same batches, optionally without sample indices.</summary>
+    private sealed class Wrapped : ITrainingData
+    {
+        private readonly ITrainingData _inner;
+        private readonly bool _dropIndices;
+        public Wrapped(ITrainingData inner, bool dropIndices = false) => (_inner, _dropIndices) = (inner, dropIndices);
+        public long? BatchesPerEpoch => _inner.BatchesPerEpoch;
+        public long? SamplesPerEpoch => _inner.SamplesPerEpoch;
+        public IEnumerable<Batch> GetEpoch(long epoch, long skipBatches = 0) =>
+            _inner.GetEpoch(epoch, skipBatches).Select(b => _dropIndices ? new Batch(b.Input, b.Target) : b);
+    }
+
+    [Fact]
+    public void AnyIndexedSourceIsReadBackInSampleOrder()
+    {
+        var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
+        var initial = Initial();
+        DataPruningOptions Pruning() => new() { PruneFraction = 0.5, WarmupEpochs = 1 };
+
+        using var direct = Model(initial);
+        var onTensors = new DataPruningAlgorithm(Pruning());
+        new Trainer(Make(direct, x, y, "2ep", onTensors)).Fit();
+
+        using var wrapped = Model(initial);
+        var onWrapped = new DataPruningAlgorithm(Pruning());
+        var options = Make(wrapped, x, y, "2ep", onWrapped);
+        options.TrainData = new Wrapped(options.TrainData!);
+        new Trainer(options).Fit();
+        onWrapped.Kept.Should().Equal(onTensors.Kept!, "the scores are computed on the same samples in the same order");
+
+        using var third = Model(initial);
+        var noIndices = Make(third, x, y, "2ep", new DataPruningAlgorithm(Pruning()));
+        noIndices.TrainData = new Wrapped(noIndices.TrainData!, dropIndices: true);
+        var act = () => new Trainer(noIndices).Fit();
+        act.Should().Throw<InvalidOperationException>().WithMessage("DataPruning needs the samples' indices (Batch.Indices) to re-serve the training data, but Wrapped provides none*");
+    }
+
     [Fact]
     public void ForgettingWithoutSampleIndicesIsAClearError()
     {
