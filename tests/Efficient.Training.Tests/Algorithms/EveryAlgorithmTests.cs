@@ -25,10 +25,21 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MagnitudePruningAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm",
-            "QuantizationAwareTrainingAlgorithm", "RandAugmentAlgorithm",
-            "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
+            "AugMixAlgorithm",
+            "ColOutAlgorithm",
+            "CurriculumAlgorithm",
+            "CutMixAlgorithm",
+            "CutOutAlgorithm",
+            "DataPruningAlgorithm",
+            "KnowledgeDistillationAlgorithm",
+            "LabelSmoothingAlgorithm",
+            "MagnitudePruningAlgorithm",
+            "MixUpAlgorithm",
+            "ProgressiveResizingAlgorithm",
+            "QuantizationAwareTrainingAlgorithm",
+            "RandAugmentAlgorithm",
+            "SelectiveBackpropAlgorithm",
+            "SeqLengthWarmupAlgorithm",
         });
     }
 
