@@ -37,7 +37,7 @@ public class LinalgTests
         Close(rebuilt, a, 1e-5, "U diag(S) Vh");
         var eyeU = torch.eye(u.shape[^1]).expand(u.shape[..^2].Concat(new[] { u.shape[^1], u.shape[^1] }).ToArray());
         (u.transpose(-1, -2).matmul(u) - eyeU).abs().max().ToDouble().Should().BeLessThan(1e-5);
-        var eyeV = torch.eye(vh.shape[^1]).expand(vh.shape[..^2].Concat(new[] { vh.shape[^1], vh.shape[^1] }).ToArray());
+        var eyeV = torch.eye(vh.shape[^2]).expand(vh.shape[..^2].Concat(new[] { vh.shape[^2], vh.shape[^2] }).ToArray());
         (vh.matmul(vh.transpose(-1, -2)) - eyeV).abs().max().ToDouble().Should().BeLessThan(1e-5);
     }
 

@@ -28,6 +28,8 @@ public class EveryAlgorithmTests
             "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
+            "GhostBatchNormAlgorithm", "FactorizeAlgorithm", "WeightStandardizationAlgorithm",
+            "LowPrecisionLayerNormAlgorithm", "LowPrecisionGroupNormAlgorithm",
         });
     }
 
