@@ -74,6 +74,19 @@ public class FactorizeTests
     }
 
     [Fact]
+    public void FullRankKeepsSamePaddingDilationAndPaddingMode()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        var conv = nn.Conv2d(4, 3, 3, Padding.Same, dilation: 2, padding_mode: PaddingModes.Reflect);
+        var x = randn(2, 4, 7, 7);
+        var factorized = Factorize.FactorizeConv2d(conv, 3);
+        factorized.Conv0.padding_type.Should().Be(Padding.Same);
+        factorized.Conv0.padding_mode.Should().Be(PaddingModes.Reflect);
+        factorized.call(x).Values().ShouldBeClose(conv.call(x).Values(), 0, 1e-5);
+    }
+
+    [Fact]
     public void BadRanksAndGroupedConvsAreRejected()
     {
         using var scope = NewDisposeScope();

@@ -30,7 +30,8 @@ public static class Factorize
         var maxRank = Math.Min(o, i * kh * kw);
         CheckRank(rank, maxRank, $"a Conv2d with {o} output channels and {i}·{kh}·{kw} inputs per output");
 
-        var (first, second) = Factors(w.reshape(o, i * kh * kw), rank);
+        Tensor first, second;
+        using (var flat = w.detach().reshape(o, i * kh * kw)) (first, second) = Factors(flat, rank);
         Conv2d conv0 = conv.padding_type is { } padding
             ? nn.Conv2d(i, rank, (kh, kw), padding, (conv.stride[0], conv.stride[1]), (conv.dilation[0], conv.dilation[1]), conv.padding_mode, 1, false, w.device, w.dtype)
             : nn.Conv2d(i, rank, (kh, kw), (conv.stride[0], conv.stride[1]), (conv.padding![0], conv.padding[1]), (conv.dilation[0], conv.dilation[1]), conv.padding_mode, 1, false, w.device, w.dtype);
