@@ -31,8 +31,12 @@ public class EveryAlgorithmTests
             "CutMixAlgorithm",
             "CutOutAlgorithm",
             "DataPruningAlgorithm",
+            "FactorizeAlgorithm",
+            "GhostBatchNormAlgorithm",
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
+            "LowPrecisionGroupNormAlgorithm",
+            "LowPrecisionLayerNormAlgorithm",
             "MagnitudePruningAlgorithm",
             "MixUpAlgorithm",
             "ProgressiveResizingAlgorithm",
@@ -40,6 +44,7 @@ public class EveryAlgorithmTests
             "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm",
             "SeqLengthWarmupAlgorithm",
+            "WeightStandardizationAlgorithm",
         });
     }
 
