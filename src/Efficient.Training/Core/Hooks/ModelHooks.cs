@@ -55,7 +55,10 @@ public sealed class ModelSurgery
     /// <summary>The replacements made so far, in order.</summary>
     public IReadOnlyList<(nn.Module old, nn.Module replacement)> Replacements => _replacements;
 
-    /// <summary>Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit ends).</summary>
+    /// <summary>
+    /// Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit
+    /// ends). The replacement is put in the old module's training or evaluation mode.
+    /// </summary>
     public nn.Module Replace(string path, nn.Module replacement)
     {
         ArgumentNullException.ThrowIfNull(replacement);
@@ -64,6 +67,8 @@ public sealed class ModelSurgery
 #else
         var old = _root.ReplaceModule(path, replacement);
 #endif
+        // The replacement takes the training/evaluation mode of the module it replaces.
+        if (replacement.training != old.training) replacement.train(old.training);
         _replacements.Add((old, replacement));
         if (_optimizer is not null) UpdateOptimizer(old, replacement);
         return old;

@@ -123,11 +123,12 @@ public static class StochasticDepth
     internal static IReadOnlyList<StochasticBranch> Apply(ModelSurgery surgery, StochasticDepthOptions options)
     {
         var targets = new List<(string path, IResidualBlock block)>();
-        foreach (var (path, module) in surgery.Root.named_modules().ToList())
+        // The root itself may be a target (a single block); its branch is then the child at "residual".
+        foreach (var (path, module) in surgery.Root.named_modules().Prepend(("", surgery.Root)).ToList())
         {
             if (module.GetType().Name != options.TargetLayerName && module.GetName() != options.TargetLayerName) continue;
             if (module is not IResidualBlock block)
-                throw new InvalidOperationException($"StochasticDepth: the module '{path}' ({module.GetType().Name}) matches TargetLayerName '{options.TargetLayerName}' but does not implement IResidualBlock, so its residual branch cannot be found; implement IResidualBlock (see Efficient.Training.Models.BasicBlock) or choose another target.");
+                throw new InvalidOperationException($"StochasticDepth: the module '{(path.Length == 0 ? "(root)" : path)}' ({module.GetType().Name}) matches TargetLayerName '{options.TargetLayerName}' but does not implement IResidualBlock, so its residual branch cannot be found; implement IResidualBlock (see Efficient.Training.Models.BasicBlock) or choose another target.");
             if (block.ResidualBranch is StochasticBranch) continue; // already wrapped by an earlier application
             targets.Add((path, block));
         }
@@ -137,7 +138,7 @@ public static class StochasticDepth
         {
             var (path, block) = targets[i];
             var branch = new StochasticBranch(block.ResidualBranch, options.StochasticMethod, rates[i]);
-            surgery.Replace($"{path}.{block.ResidualBranchName}", branch);
+            surgery.Replace(path.Length == 0 ? block.ResidualBranchName : $"{path}.{block.ResidualBranchName}", branch);
             branches.Add(branch);
         }
         return branches;
