@@ -38,12 +38,13 @@ public sealed class BlurConv2d : nn.Module<Tensor, Tensor>
             _blurStride = (long[])conv.stride.Clone();
             conv.stride = new long[] { 1, 1 };
         }
-        var f = filter ?? BlurPool.DefaultFilter();
-        if (f.dim() != 4 || f.shape[0] != 1 || f.shape[1] != 1 || f.shape[2] % 2 == 0 || f.shape[3] % 2 == 0)
-            throw new ArgumentException($"The blur filter must have shape [1, 1, kh, kw] with odd kh and kw (got [{string.Join(", ", f.shape)}]).", nameof(filter));
-        var repeated = f.to(conv.weight.dtype, conv.weight.device).repeat(channels, 1, 1, 1);
-        if (filter is null) f.Dispose();
-        blur_filter = repeated.DetachFromDisposeScope();
+        using (var scope = NewDisposeScope())
+        {
+            var f = filter ?? BlurPool.DefaultFilter();
+            if (f.dim() != 4 || f.shape[0] != 1 || f.shape[1] != 1 || f.shape[2] % 2 == 0 || f.shape[3] % 2 == 0)
+                throw new ArgumentException($"The blur filter must have shape [1, 1, kh, kw] with odd kh and kw (got [{string.Join(", ", f.shape)}]).", nameof(filter));
+            blur_filter = f.to(conv.weight.dtype, conv.weight.device).repeat(channels, 1, 1, 1).DetachFromDisposeScope();
+        }
         register_module(nameof(conv), conv);
         register_buffer(nameof(blur_filter), blur_filter, persistent: false);
     }
@@ -85,10 +86,13 @@ public sealed class BlurMaxPool2d : nn.Module<Tensor, Tensor>
         Padding = (long[])pool.padding.Clone();
         Dilation = (long[])pool.dilation.Clone();
         CeilMode = pool.ceil_mode;
-        var f = filter ?? BlurPool.DefaultFilter();
-        if (f.dim() != 4 || f.shape[0] != 1 || f.shape[1] != 1 || f.shape[2] % 2 == 0 || f.shape[3] % 2 == 0)
-            throw new ArgumentException($"The blur filter must have shape [1, 1, kh, kw] with odd kh and kw (got [{string.Join(", ", f.shape)}]).", nameof(filter));
-        blur_filter = (filter is null ? f : f.clone()).DetachFromDisposeScope();
+        using (var scope = NewDisposeScope())
+        {
+            var f = filter ?? BlurPool.DefaultFilter();
+            if (f.dim() != 4 || f.shape[0] != 1 || f.shape[1] != 1 || f.shape[2] % 2 == 0 || f.shape[3] % 2 == 0)
+                throw new ArgumentException($"The blur filter must have shape [1, 1, kh, kw] with odd kh and kw (got [{string.Join(", ", f.shape)}]).", nameof(filter));
+            blur_filter = f.clone().DetachFromDisposeScope();
+        }
         register_buffer(nameof(blur_filter), blur_filter, persistent: false);
     }
 
