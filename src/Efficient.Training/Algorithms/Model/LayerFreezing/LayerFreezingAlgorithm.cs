@@ -3,7 +3,7 @@ using System;
 namespace Efficient.Training.Algorithms;
 
 /// <summary>
-/// Trainer adapter of <see cref="LayerFreezing"/>: before every batch, freezes the layers the
+/// Trainer adapter of <see cref="LayerFreezing"/>: at fit start and before every batch, freezes the layers the
 /// schedule calls for at the current progress. The frozen set depends only on the timestamp, so a
 /// resumed run freezes the same layers before its first batch. (Composer updates at each epoch end;
 /// updating before each batch follows the same schedule at a finer grain and also works for runs
@@ -41,7 +41,7 @@ public sealed class LayerFreezingAlgorithm : IModelAlgorithm, ITrainingCallback
     public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (trainingEvent != TrainingEvent.BatchStart) return;
+        if (trainingEvent is not (TrainingEvent.FitStart or TrainingEvent.BatchStart)) return;
         FrozenDepth = LayerFreezing.Freeze(state.Model, Math.Clamp(state.Progress, 0, 1), _options.FreezeStart, _options.FreezeLevel).Depth;
     }
 }

@@ -5,8 +5,8 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Trainer adapter of <see cref="StochasticDepth"/>: in the model block, wraps the residual branches
-/// of the target blocks at fit start (and again on resume, before the weights are loaded); before
-/// every batch it sets the drop rates from the training progress (warm-up) and points the branches
+/// of the target blocks at fit start (and again on resume, before the weights are loaded); at fit start
+/// and before every batch it sets the drop rates from the training progress (warm-up) and points the branches
 /// at the run's checkpointed generator, so a resumed run drops exactly the same branches.
 /// </summary>
 public sealed class StochasticDepthAlgorithm : IModelAlgorithm, ITrainingCallback
@@ -43,7 +43,7 @@ public sealed class StochasticDepthAlgorithm : IModelAlgorithm, ITrainingCallbac
     public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (trainingEvent != TrainingEvent.BatchStart) return;
+        if (trainingEvent is not (TrainingEvent.FitStart or TrainingEvent.BatchStart)) return;
         var rate = StochasticDepth.WarmupDropRate(_options.DropRate, Math.Clamp(state.Progress, 0, 1), _options.DropWarmup);
         StochasticDepth.SetDropRates(_branches, rate, _options.DropDistribution);
         foreach (var b in _branches) b.Generator = state.Rng;
