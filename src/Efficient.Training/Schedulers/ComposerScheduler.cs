@@ -183,8 +183,17 @@ internal readonly struct SchedulerClock
     {
         if (time.Unit == reference.Unit) return time.Value;
         throw new ArgumentException(
-            $"Invalid scheduler option: t_warmup is in {time.Unit.ToString().ToLowerInvariant()}s but {name} is in {reference.Unit.ToString().ToLowerInvariant()}s after conversion; expected both in the same unit (or either as a 'dur' fraction).", "t_warmup");
+            $"Invalid scheduler option: t_warmup is in '{Suffix(time.Unit)}' but {name} is in '{Suffix(reference.Unit)}' after conversion; expected both in the same unit (or either as a 'dur' fraction).", "t_warmup");
     }
+
+    private static string Suffix(TimeUnit unit) => unit switch
+    {
+        TimeUnit.Epoch => "ep",
+        TimeUnit.Batch => "ba",
+        TimeUnit.Sample => "sp",
+        TimeUnit.Token => "tok",
+        _ => "dur",
+    };
 }
 
 /// <summary>
