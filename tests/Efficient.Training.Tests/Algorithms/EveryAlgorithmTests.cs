@@ -26,7 +26,7 @@ public class EveryAlgorithmTests
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
             "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "LabelSmoothingAlgorithm", "LookaheadAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
         });
     }
