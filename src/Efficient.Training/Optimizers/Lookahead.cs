@@ -57,6 +57,7 @@ public sealed class Lookahead : OptimizerHelper
     {
         var ps = parameters().ToArray();
         var states = ps.Select(StateFor).ToArray();
+        using (NewDisposeScope())
         using (no_grad())
             for (var i = 0; i < ps.Length; i++)
                 if (states[i].slow_weights is null) states[i].slow_weights = ps[i].detach().clone().DetachFromDisposeScope();

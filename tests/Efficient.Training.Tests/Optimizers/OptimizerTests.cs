@@ -195,3 +195,38 @@ public class OptimizerTests
         e.Message.Should().StartWith(message);
     }
 }
+
+public class OptimizerLifetimeTests
+{
+    private static (long managed, long native) Live()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return (Tensor.TotalCount, Tensor.NativeLiveCount);
+    }
+
+    [Fact]
+    public void StepsLeakNoTensorOverAThousandSteps()
+    {
+        var ps = OptimizerReference.InitialParameters();
+        var optimizers = new optim.Optimizer[]
+        {
+            new DecoupledSGDW(ps, lr: 0.01, momentum: 0.9, weight_decay: 1e-4, nesterov: true),
+            new DecoupledAdamW(ps, lr: 1e-3, amsgrad: true),
+            new Lamb(ps, lr: 1e-3),
+            new Lookahead(new DecoupledSGDW(ps, lr: 0.01, momentum: 0.9), k: 3),
+        };
+        foreach (var o in optimizers) { OptimizerReference.SetGradients(ps, 0); o.step(); }   // state created
+        var before = Live();
+        for (var i = 0; i < 1000; i++)
+        {
+            OptimizerReference.SetGradients(ps, i % OptimizerReference.Steps);
+            foreach (var o in optimizers) o.step();   // outside any dispose scope on purpose
+        }
+        var after = Live();
+        (after.managed - before.managed).Should().BeLessThan(50);
+        (after.native - before.native).Should().BeLessThan(50);
+        foreach (var o in optimizers) o.Dispose();
+    }
+}

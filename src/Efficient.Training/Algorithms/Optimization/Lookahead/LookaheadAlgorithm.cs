@@ -44,7 +44,9 @@ public sealed class LookaheadAlgorithm : IOptimizationAlgorithm, IStatefulAlgori
         var fast = context.State.Optimizer.parameters().Cast<Tensor>().ToList();
         if (_slow is null)
         {
-            using (no_grad()) _slow = fast.Select(p => p.detach().clone().DetachFromDisposeScope()).ToList();
+            using (NewDisposeScope())
+            using (no_grad())
+                _slow = fast.Select(p => p.detach().clone().DetachFromDisposeScope()).ToList();
         }
         else if (_slow.Count != fast.Count)
         {
