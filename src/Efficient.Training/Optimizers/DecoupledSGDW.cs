@@ -18,7 +18,7 @@ namespace Efficient.Training.Optimizers;
 /// by the learning rate, so <c>weight_decay</c> is the fraction every weight loses per step at the
 /// initial LR: use values around 1e-5…1e-4, much smaller than <c>torch.optim.SGD</c>'s.
 /// </summary>
-public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, DecoupledSGDW.State>
+public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, DecoupledSGDW.State>, optim.IMomentum
 {
     /// <summary>Creates the optimizer for one group of parameters.</summary>
     /// <param name="parameters">The parameters to optimize.</param>
@@ -81,6 +81,17 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
             }
             if (wd != 0) p.mul_(keep);
             p.add_(d, -lr);
+        }
+    }
+
+    /// <summary>The default momentum; setting it also sets the momentum of every existing group (OneCycleLR cycles it).</summary>
+    public double Momentum
+    {
+        get => ((Options)_defaults).momentum ?? 0;
+        set
+        {
+            ((Options)_defaults).momentum = value;
+            foreach (var g in _parameter_groups) ((Options)g.Options).momentum = value;
         }
     }
 

@@ -168,6 +168,8 @@ public class OptimizerTests
         groups[0].InitialLearningRate.Should().Be(0.5);
         groups[1].LearningRate.Should().Be(0.1);
         ((DecoupledSGDW.Options)groups[1].Options).momentum.Should().Be(0);
+        opt.Momentum = 0.8;
+        groups.Select(g => ((DecoupledSGDW.Options)g.Options).momentum).Should().Equal(0.8, 0.8);
     }
 
     public static IEnumerable<object[]> InvalidOptions() => new[]
