@@ -20,6 +20,7 @@ namespace Efficient.Training.Optimizers;
 public sealed class Lookahead : OptimizerHelper
 {
     private readonly OptimizerHelper _inner;
+    private bool _stateHandedOut;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The optimizer of the fast weights (derived from <see cref="OptimizerHelper"/>, so its state can be saved).</param>
@@ -57,6 +58,14 @@ public sealed class Lookahead : OptimizerHelper
     {
         var ps = parameters().ToArray();
         var states = ps.Select(StateFor).ToArray();
+        if (_stateHandedOut)
+        {
+            // The state may have been loaded (on the CPU) since: put the inner optimizer's state
+            // where its parameters live (the base class does it for the slow weights).
+            var inner = _inner.state_dict().State;
+            for (var i = 0; i < ps.Length && i < inner.Count; i++) inner[i].to(ps[i].device);
+            _stateHandedOut = false;
+        }
         using (NewDisposeScope())
         using (no_grad())
             for (var i = 0; i < ps.Length; i++)
@@ -111,6 +120,7 @@ public sealed class Lookahead : OptimizerHelper
     public override StateDictionary state_dict()
     {
         foreach (var p in parameters()) StateFor(p);
+        _stateHandedOut = true;
         var inner = _inner.state_dict();
         var dict = base.state_dict();   // the shared groups' options, then the slow weights
         dict.State.InsertRange(0, inner.State);

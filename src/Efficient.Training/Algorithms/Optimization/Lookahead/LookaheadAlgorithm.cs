@@ -19,6 +19,7 @@ public sealed class LookaheadAlgorithm : IOptimizationAlgorithm, IStatefulAlgori
     private readonly double _alpha;
     private List<Tensor>? _slow;
     private long _steps;
+    private bool _loaded;
 
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
@@ -52,6 +53,18 @@ public sealed class LookaheadAlgorithm : IOptimizationAlgorithm, IStatefulAlgori
         {
             throw new InvalidOperationException($"Lookahead holds slow weights for {_slow.Count} parameters but the optimizer now has {fast.Count}; expected the same parameters throughout the run.");
         }
+        else if (_loaded)
+        {
+            // Loaded from a checkpoint (on the CPU): put each slow tensor where its parameter lives.
+            for (var i = 0; i < _slow.Count; i++)
+            {
+                if (_slow[i].device_type == fast[i].device_type && _slow[i].device_index == fast[i].device_index) continue;
+                var moved = _slow[i].to(fast[i].device).DetachFromDisposeScope();
+                _slow[i].Dispose();
+                _slow[i] = moved;
+            }
+        }
+        _loaded = false;
         next();
         _steps++;
         if (_steps % _k == 0) Lookahead.Interpolate(fast, _slow, _alpha);
@@ -77,5 +90,6 @@ public sealed class LookaheadAlgorithm : IOptimizationAlgorithm, IStatefulAlgori
             .Select(i => state.Tensors.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out var t)
                 ? t : throw new ArgumentException($"The Lookahead state lacks slow weights {i}; expected tensors named 0..{state.Tensors.Count - 1}.", nameof(state)))
             .ToList();
+        _loaded = true;
     }
 }
