@@ -26,7 +26,8 @@ public class EveryAlgorithmTests
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
             "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "LookaheadAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "LabelSmoothingAlgorithm", "LookaheadAlgorithm", "MagnitudePruningAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm",
+            "QuantizationAwareTrainingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
         });
     }
