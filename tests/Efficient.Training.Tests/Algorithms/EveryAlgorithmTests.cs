@@ -38,6 +38,7 @@ public class EveryAlgorithmTests
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
             "LayerFreezingAlgorithm",
+            "LookaheadAlgorithm",
             "LowPrecisionGroupNormAlgorithm",
             "LowPrecisionLayerNormAlgorithm",
             "MagnitudePruningAlgorithm",
