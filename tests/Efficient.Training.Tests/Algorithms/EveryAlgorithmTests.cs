@@ -84,14 +84,15 @@ public class EveryAlgorithmTests
 
     [Theory]
     [MemberData(nameof(ModelAlgorithmTypes))]
-    public void ModelSurgeryReportsReplacedZeroWhenNothingQualifies(string typeName)
+    public void ModelSurgeryReportsZeroChangesWhenNothingQualifies(string typeName)
     {
         var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
         var algorithm = (IModelAlgorithm)Create(type, sequence: false);
         using var model = new PoolNet();
         var surgery = new ModelSurgery(model) { CurrentAlgorithm = algorithm.Name };
         algorithm.Apply(model, surgery);
-        surgery.Report.Should().ContainSingle().Which.Should().StartWith($"{algorithm.Name}: replaced 0");
+        // "BlurPool: replaced 0 strided convs, 0 max-pools", "MagnitudePruning: no prunable weights", ...
+        surgery.Report.Should().ContainSingle().Which.Should().StartWith($"{algorithm.Name}: ").And.MatchRegex(@"\b(0|no)\b");
         model.named_modules().Select(m => m.name).Should().Equal("fc");
     }
 
