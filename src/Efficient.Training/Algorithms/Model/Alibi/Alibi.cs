@@ -114,6 +114,7 @@ internal sealed class AlibiSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         _heads = inner.Heads;
         _maxLength = maxLength;
         RegisterComponents();
+        train(inner.training);
     }
 
     public override Tensor forward(Tensor input, Tensor? attentionBias)

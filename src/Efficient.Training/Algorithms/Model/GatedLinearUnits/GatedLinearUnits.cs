@@ -82,7 +82,7 @@ public static class GatedLinearUnits
 
     internal static int Replace(nn.Module model, ModelSurgery surgery, GatedLinearUnitsOptions options) =>
         surgery.ReplaceAll((path, module) => path.Length > 0 && module is BertFeedForward ffn
-            ? new GatedFeedForward(ffn.HiddenSize, options.IntermediateSize ?? ffn.IntermediateSize, options)
+            ? new GatedFeedForward(ffn.HiddenSize, options.IntermediateSize ?? ffn.IntermediateSize, options, ffn.training)
             : null);
 }
 
@@ -97,13 +97,14 @@ internal sealed class GatedFeedForward : nn.Module<Tensor, Tensor>
     private readonly Linear wo;
     private readonly GluActivation _activation;
 
-    public GatedFeedForward(long hidden, long intermediate, GatedLinearUnitsOptions options) : base(nameof(GatedFeedForward))
+    public GatedFeedForward(long hidden, long intermediate, GatedLinearUnitsOptions options, bool training) : base(nameof(GatedFeedForward))
     {
         gated_layer = nn.Linear(hidden, intermediate, options.GatedLayerBias);
         non_gated_layer = nn.Linear(hidden, intermediate, options.NonGatedLayerBias);
         wo = nn.Linear(intermediate, hidden);
         _activation = options.Activation;
         RegisterComponents();
+        train(training);
     }
 
     public override Tensor forward(Tensor input) =>

@@ -115,6 +115,7 @@ internal sealed class DroppableLayer : nn.Module<Tensor, Tensor?, Tensor>
         _index = index;
         _switch = layerSwitch;
         RegisterComponents();
+        train(inner.training);  // a model in eval mode stays in eval mode
     }
 
     public override Tensor forward(Tensor input, Tensor? attentionBias) =>
