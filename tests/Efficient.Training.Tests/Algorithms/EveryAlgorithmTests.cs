@@ -12,7 +12,10 @@ namespace Efficient.Training.Tests.Algorithms;
 public class EveryAlgorithmTests
 {
     /// <summary>Algorithms that train on token batches ([B, S] ids with [B, S] targets).</summary>
-    private static readonly HashSet<string> SequenceAlgorithms = new() { "SeqLengthWarmupAlgorithm" };
+    private static readonly HashSet<string> SequenceAlgorithms = new() { "SeqLengthWarmupAlgorithm", "AlibiAlgorithm", "GatedLinearUnitsAlgorithm", "ProgressiveLayerDropAlgorithm" };
+
+    /// <summary>Sequence algorithms that change a transformer encoder: they train a small <see cref="Efficient.Training.Models.BertEncoder"/>.</summary>
+    private static readonly HashSet<string> TransformerAlgorithms = new() { "AlibiAlgorithm", "GatedLinearUnitsAlgorithm", "ProgressiveLayerDropAlgorithm" };
 
     public static IEnumerable<object[]> AlgorithmTypes() =>
         typeof(Trainer).Assembly.GetTypes()
@@ -25,8 +28,8 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "AlibiAlgorithm", "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "GatedLinearUnitsAlgorithm", "KnowledgeDistillationAlgorithm",
+            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveLayerDropAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
         });
     }
@@ -37,7 +40,8 @@ public class EveryAlgorithmTests
     {
         var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
         var sequence = SequenceAlgorithms.Contains(typeName);
-        nn.Module<Tensor, Tensor> model = sequence ? new TokenNet() : new PoolNet();
+        nn.Module<Tensor, Tensor> model = TransformerAlgorithms.Contains(typeName) ? Model.TransformerRuns.SmallBert(preLayerNorm: true)
+            : sequence ? new TokenNet() : new PoolNet();
         var algorithm = Create(type, sequence);
         Tensor x, y;
         if (sequence)
