@@ -272,6 +272,12 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
     /// <summary>The feed-forward module (a <see cref="BertFeedForward"/> unless surgery replaced it).</summary>
     public nn.Module<Tensor, Tensor> FeedForward => feed_forward;
 
+    /// <summary>
+    /// Factor applied to both residual branches before they are added (1 = none). Progressive layer
+    /// dropping sets it to 1/p for a kept layer, as DeepSpeed does.
+    /// </summary>
+    internal double ResidualScale { get; set; } = 1.0;
+
     /// <summary>Applies the layer to <c>[B, S, H]</c>.</summary>
     /// <param name="input">Hidden states <c>[B, S, H]</c>.</param>
     /// <param name="attentionBias">Optional additive attention bias broadcastable to <c>[B, heads, S, S]</c>.</param>
@@ -281,11 +287,17 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
         var x = input;
         if (PreLayerNorm)
         {
-            x = x + nn.functional.dropout(attention.call(attention_norm.call(x), attentionBias), _dropout, training);
-            return x + nn.functional.dropout(feed_forward.call(feed_forward_norm.call(x)), _dropout, training);
+            x = x + Branch(attention.call(attention_norm.call(x), attentionBias));
+            return x + Branch(feed_forward.call(feed_forward_norm.call(x)));
         }
-        x = attention_norm.call(x + nn.functional.dropout(attention.call(x, attentionBias), _dropout, training));
-        return feed_forward_norm.call(x + nn.functional.dropout(feed_forward.call(x), _dropout, training));
+        x = attention_norm.call(x + Branch(attention.call(x, attentionBias)));
+        return feed_forward_norm.call(x + Branch(feed_forward.call(x)));
+    }
+
+    private Tensor Branch(Tensor output)
+    {
+        var y = nn.functional.dropout(output, _dropout, training);
+        return ResidualScale == 1.0 ? y : y * ResidualScale;
     }
 }
 

@@ -84,7 +84,19 @@ public class BertEncoderTests
         modules["layers.1.attention"].Should().BeOfType<BertSelfAttention>();
         modules["layers.1.feed_forward"].Should().BeOfType<BertFeedForward>();
         modules["head"].Should().BeOfType<BertMlmHead>();
-        // 0.02-std normal initialisation (BERT): the token embedding's std is close to 0.02.
-        model.Embeddings.Token.weight!.std().ToDouble().Should().BeApproximately(0.02, 0.003);
+    }
+
+    [Fact]
+    public void InitialisesAsBert()
+    {
+        manual_seed(0);
+        using var model = new BertEncoder(new BertEncoderOptions { VocabSize = 1000, HiddenSize = 16, Heads = 2, Layers = 1, IntermediateSize = 64, MaxLength = 8 });
+        var p = model.named_parameters().ToDictionary(e => e.name, e => e.parameter);
+        // Weights and embeddings ~ N(0, 0.02²) (16,000 token-embedding draws: the std is within 0.001), biases 0, LayerNorms (1, 0).
+        p["embeddings.token.weight"].std().ToDouble().Should().BeApproximately(0.02, 0.001);
+        p["layers.0.feed_forward.intermediate.weight"].std().ToDouble().Should().BeApproximately(0.02, 0.002);
+        p["layers.0.attention.qkv.bias"].abs().max().ToDouble().Should().Be(0);
+        p["head.bias"].abs().max().ToDouble().Should().Be(0);
+        p["layers.0.attention_norm.weight"].Values().Should().OnlyContain(v => v == 1f);
     }
 }

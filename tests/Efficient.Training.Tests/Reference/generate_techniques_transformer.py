@@ -60,7 +60,7 @@ def ffn(x, w, prefix, glu=None):
                     w[prefix + "wo.weight"], w[prefix + "wo.bias"])
 
 
-def bert(w, cfg, ids, mask=None, glu=None, alibi=False, keep=None):
+def bert(w, cfg, ids, mask=None, glu=None, alibi=False, keep=None, keep_probs=None):
     h, heads, eps = cfg["hidden"], cfg["heads"], 1e-12
     ln = lambda x, p: F.layer_norm(x, (h,), w[p + ".weight"], w[p + ".bias"], eps)
     s = ids.shape[1]
@@ -74,12 +74,14 @@ def bert(w, cfg, ids, mask=None, glu=None, alibi=False, keep=None):
         if keep is not None and not keep[i]:
             continue
         p = f"layers.{i}."
+        # DeepSpeed's progressive layer drop scales a kept layer's residual branches by 1 / keep_prob.
+        k = 1.0 if keep_probs is None else 1 / keep_probs[i]
         if cfg["pre_ln"]:
-            x = x + mha(ln(x, p + "attention_norm"), w, p + "attention.", heads, kpm, attn_mask)
-            x = x + ffn(ln(x, p + "feed_forward_norm"), w, p + "feed_forward.", glu)
+            x = x + mha(ln(x, p + "attention_norm"), w, p + "attention.", heads, kpm, attn_mask) * k
+            x = x + ffn(ln(x, p + "feed_forward_norm"), w, p + "feed_forward.", glu) * k
         else:
-            x = ln(x + mha(x, w, p + "attention.", heads, kpm, attn_mask), p + "attention_norm")
-            x = ln(x + ffn(x, w, p + "feed_forward.", glu), p + "feed_forward_norm")
+            x = ln(x + mha(x, w, p + "attention.", heads, kpm, attn_mask) * k, p + "attention_norm")
+            x = ln(x + ffn(x, w, p + "feed_forward.", glu) * k, p + "feed_forward_norm")
     if cfg["pre_ln"]:
         x = ln(x, "final_norm")
     x = ln(F.gelu(F.linear(x, w["head.transform.weight"], w["head.transform.bias"])), "head.transform_norm")
@@ -193,7 +195,8 @@ with torch.no_grad():
     fixed_keep = [True, False, True, False]
     out["pld"] = {"steps": steps, "thetas": thetas, "keep_probs_step_1000": keep_probs, "seed": 123,
                   "uniforms": flat(u), "keep_probs_theta_half": low, "keep": keep}
-    out["bert_pld"] = dict(case(cfg, w, ids, mask, bert(w, cfg, ids, mask, keep=fixed_keep)), keep=fixed_keep)
+    out["bert_pld"] = dict(case(cfg, w, ids, mask, bert(w, cfg, ids, mask, keep=fixed_keep)), keep=fixed_keep,
+                           keep_probs=low, logits_rescaled=flat(bert(w, cfg, ids, mask, keep=fixed_keep, keep_probs=low)))
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "techniques_transformer.json")
 with open(path, "w") as f:

@@ -66,6 +66,11 @@ public class ProgressiveLayerDropTests
         using var _ = no_grad();
         using var logits = model.forward(ids, mask);
         logits.Values().ShouldBeClose(c.Floats("logits"), rtol: 1e-4, atol: 2e-5);
+        // With the keep probabilities, kept layers scale their residual branches by 1/p (DeepSpeed).
+        layerSwitch.KeepProbabilities = c.GetProperty("keep_probs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        using var rescaled = model.forward(ids, mask);
+        rescaled.Values().ShouldBeClose(c.Floats("logits_rescaled"), rtol: 1e-4, atol: 2e-5);
+        rescaled.Values().Should().NotEqual(logits.Values());
     }
 
     [Fact]
@@ -79,7 +84,8 @@ public class ProgressiveLayerDropTests
         using var _ = no_grad();
         using var before = model.forward(ids, null);
         var layerSwitch = ProgressiveLayerDrop.Apply(model);
-        layerSwitch.Keep = new[] { false, false, false, false };
+        layerSwitch.Keep = new[] { false, true, false, true };
+        layerSwitch.KeepProbabilities = new[] { 0.9, 0.8, 0.7, 0.6 };
         using var evaluated = model.forward(ids, null);
         evaluated.Values().Should().Equal(before.Values());
         model.train();
@@ -139,5 +145,7 @@ public class ProgressiveLayerDropTests
         var layerSwitch = ProgressiveLayerDrop.Apply(model);
         FluentActions.Invoking(() => layerSwitch.Keep = new[] { true }).Should().Throw<ArgumentException>()
             .WithMessage("Keep has 1 entries; expected one per wrapped layer (2).*");
+        FluentActions.Invoking(() => layerSwitch.KeepProbabilities = new[] { 0.5, 0.0 }).Should().Throw<ArgumentException>()
+            .WithMessage("KeepProbabilities must be in (0, 1] (got 0.5, 0).*");
     }
 }

@@ -10,7 +10,8 @@ namespace Efficient.Training.Algorithms;
 /// while training, layer l of L is skipped (its input passed through) with probability
 /// <c>1 − p_l(t)</c>, where <c>p_l(t) = 1 − l/L·(1 − θ(t))</c> and the global keep ratio
 /// <c>θ(t) = (1 − θ̄)·exp(−γ·t) + θ̄</c> decays from 1 towards θ̄ over the optimizer steps t.
-/// Deeper layers are dropped more often; evaluation runs every layer.
+/// Deeper layers are dropped more often; a kept layer scales its residual branches by <c>1/p_l</c>
+/// (as DeepSpeed); evaluation runs every layer unscaled.
 /// </summary>
 public static class ProgressiveLayerDrop
 {
@@ -53,7 +54,8 @@ public static class ProgressiveLayerDrop
     /// Wraps every <see cref="BertLayer"/> of <paramref name="model"/> (in module order) so it can be
     /// skipped, and returns the switch that says which layers run. Call it before creating the optimizer;
     /// then, per training forward, set <see cref="LayerDropSwitch.Keep"/> (e.g. from
-    /// <see cref="SampleKeep"/>). In evaluation mode every layer runs.
+    /// <see cref="SampleKeep"/>) and <see cref="LayerDropSwitch.KeepProbabilities"/> (for the 1/p
+    /// rescaling of kept layers). In evaluation mode every layer runs.
     /// </summary>
     public static LayerDropSwitch Apply(nn.Module model)
     {
@@ -81,9 +83,29 @@ public static class ProgressiveLayerDrop
 public sealed class LayerDropSwitch
 {
     private IReadOnlyList<bool>? _keep;
+    private IReadOnlyList<double>? _probabilities;
 
     /// <summary>How many layers were wrapped (L).</summary>
     public int LayerCount { get; internal set; }
+
+    /// <summary>
+    /// Per layer (in order), the keep probability p_l the pattern was drawn with; null (the default)
+    /// for none. When set, a kept layer scales its residual branches by <c>1 / p_l</c> in training
+    /// mode (DeepSpeed's rescaling, so the expected update matches evaluation, where every layer runs).
+    /// </summary>
+    /// <exception cref="ArgumentException">The list's length is not <see cref="LayerCount"/> or a value is not in (0, 1].</exception>
+    public IReadOnlyList<double>? KeepProbabilities
+    {
+        get => _probabilities;
+        set
+        {
+            if (value is not null && value.Count != LayerCount)
+                throw new ArgumentException($"KeepProbabilities has {value.Count} entries; expected one per wrapped layer ({LayerCount}).", nameof(value));
+            if (value is not null && value.Any(p => !(p > 0 && p <= 1)))
+                throw new ArgumentException($"KeepProbabilities must be in (0, 1] (got {string.Join(", ", value)}).", nameof(value));
+            _probabilities = value;
+        }
+    }
 
     /// <summary>
     /// Per layer (in order), whether it runs in training mode; null (the default) runs all. A skipped
@@ -118,6 +140,19 @@ internal sealed class DroppableLayer : nn.Module<Tensor, Tensor?, Tensor>
         train(inner.training);  // a model in eval mode stays in eval mode
     }
 
-    public override Tensor forward(Tensor input, Tensor? attentionBias) =>
-        training && _switch.Keep is { } keep && !keep[_index] ? input : layer.call(input, attentionBias);
+    public override Tensor forward(Tensor input, Tensor? attentionBias)
+    {
+        if (!training) return layer.call(input, attentionBias);
+        if (_switch.Keep is { } keep && !keep[_index]) return input;
+        if (_switch.KeepProbabilities is not { } p || layer is not BertLayer bert) return layer.call(input, attentionBias);
+        bert.ResidualScale = 1 / p[_index];
+        try
+        {
+            return layer.call(input, attentionBias);
+        }
+        finally
+        {
+            bert.ResidualScale = 1.0;
+        }
+    }
 }

@@ -7,8 +7,8 @@ namespace Efficient.Training.Algorithms;
 /// Trainer adapter of <see cref="ProgressiveLayerDrop"/>. Model block: at fit start wraps every
 /// <see cref="Models.BertLayer"/> so it can be skipped. Regularization block: before each training
 /// microbatch's forward pass, draws which layers run from the run's generator
-/// (<see cref="TrainingState.Rng"/>, checkpointed) with θ(t) at t = completed optimizer steps.
-/// Evaluation runs every layer.
+/// (<see cref="TrainingState.Rng"/>, checkpointed) with θ(t) at t = completed optimizer steps; kept
+/// layers scale their residual branches by 1/p_l (DeepSpeed). Evaluation runs every layer unscaled.
 /// </summary>
 public sealed class ProgressiveLayerDropAlgorithm : IModelAlgorithm, IRegularizationAlgorithm
 {
@@ -44,8 +44,10 @@ public sealed class ProgressiveLayerDropAlgorithm : IModelAlgorithm, IRegulariza
         ArgumentNullException.ThrowIfNull(next);
         if (_switch is null || _switch.LayerCount == 0 || !context.State.IsTraining) return next();
         var theta = ProgressiveLayerDrop.Theta(context.State.Timestamp.Batch, _options.Theta, _options.Gamma);
-        var keep = ProgressiveLayerDrop.SampleKeep(ProgressiveLayerDrop.KeepProbabilities(_switch.LayerCount, theta), context.State.Rng);
+        var probabilities = ProgressiveLayerDrop.KeepProbabilities(_switch.LayerCount, theta);
+        var keep = ProgressiveLayerDrop.SampleKeep(probabilities, context.State.Rng);
         _switch.Keep = keep;
+        _switch.KeepProbabilities = probabilities;
         LastKeep = keep;
         try
         {
@@ -54,6 +56,7 @@ public sealed class ProgressiveLayerDropAlgorithm : IModelAlgorithm, IRegulariza
         finally
         {
             _switch.Keep = null;
+            _switch.KeepProbabilities = null;
         }
     }
 }
