@@ -28,8 +28,9 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AlibiAlgorithm", "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "GatedLinearUnitsAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveLayerDropAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "AlibiAlgorithm", "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "GatedLinearUnitsAlgorithm",
+            "KnowledgeDistillationAlgorithm", "LabelSmoothingAlgorithm", "MagnitudePruningAlgorithm", "MixUpAlgorithm",
+            "ProgressiveLayerDropAlgorithm", "ProgressiveResizingAlgorithm", "QuantizationAwareTrainingAlgorithm", "RandAugmentAlgorithm",
             "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
         });
     }
