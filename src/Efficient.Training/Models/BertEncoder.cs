@@ -15,14 +15,15 @@ namespace Efficient.Training.Models;
 /// <c>layers.{i}</c> (<see cref="BertLayer"/>, each with <c>attention</c>
 /// (<see cref="BertSelfAttention"/>), <c>attention_norm</c>, <c>feed_forward</c>
 /// (<see cref="BertFeedForward"/>) and <c>feed_forward_norm</c>), <c>final_norm</c> (pre-LN only)
-/// and <c>head</c> (<see cref="BertMlmHead"/>). Parameter names follow the field names
-/// (<c>layers.0.attention.qkv.weight</c>, ...).
+/// and <c>head</c> (<see cref="BertMlmHead"/>). Every LayerNorm is held as an
+/// <c>nn.Module&lt;Tensor, Tensor&gt;</c>, so norm-replacing surgery (LowPrecisionLayerNorm) applies
+/// too. Parameter names follow the field names (<c>layers.0.attention.qkv.weight</c>, ...).
 /// </remarks>
 public sealed class BertEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly BertEmbeddings embeddings;
     private readonly ModuleList<nn.Module<Tensor, Tensor?, Tensor>> layers;
-    private readonly LayerNorm? final_norm;
+    private readonly nn.Module<Tensor, Tensor>? final_norm;
     private readonly BertMlmHead head;
 
     /// <summary>Builds the encoder (validating <paramref name="options"/>) with BERT's initialisation.</summary>
@@ -114,7 +115,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding token;
     private readonly nn.Module<Tensor, Tensor> position;
-    private readonly LayerNorm norm;
+    private readonly nn.Module<Tensor, Tensor> norm;
     private readonly double _dropout;
     private readonly long _maxLength;
 
@@ -247,9 +248,9 @@ public sealed class BertFeedForward : nn.Module<Tensor, Tensor>
 public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor?, Tensor> attention;
-    private readonly LayerNorm attention_norm;
+    private readonly nn.Module<Tensor, Tensor> attention_norm;
     private readonly nn.Module<Tensor, Tensor> feed_forward;
-    private readonly LayerNorm feed_forward_norm;
+    private readonly nn.Module<Tensor, Tensor> feed_forward_norm;
     private readonly double _dropout;
 
     internal BertLayer(BertEncoderOptions options) : base(nameof(BertLayer))
@@ -310,7 +311,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
 public sealed class BertMlmHead : nn.Module<Tensor, Tensor>
 {
     private readonly Linear transform;
-    private readonly LayerNorm transform_norm;
+    private readonly nn.Module<Tensor, Tensor> transform_norm;
     private readonly Linear? decoder;
     private readonly Parameter? bias;
     private readonly Func<Tensor>? _tiedWeight;

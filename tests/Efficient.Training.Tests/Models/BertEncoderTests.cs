@@ -87,6 +87,17 @@ public class BertEncoderTests
     }
 
     [Fact]
+    public void OtherSurgeryReachesTheLayerNorms()
+    {
+        var c = Section("bert_pre_ln_untied");
+        using var model = new BertEncoder(Options(c));
+        LoadWeights(model, c);
+        // Embeddings, 2 per layer, the final norm (pre-LN) and the head's: 7 LayerNorms, weights kept.
+        Efficient.Training.Algorithms.LowPrecisionLayerNorm.Apply(model).Should().Be(7);
+        ShouldMatchLogits(model, c);
+    }
+
+    [Fact]
     public void InitialisesAsBert()
     {
         manual_seed(0);

@@ -85,11 +85,12 @@ public sealed class Trainer
                     break;
                 }
                 var epoch = state.Timestamp.Epoch;
+                var source = EpochSource(state);
                 if (state.Timestamp.BatchInEpoch == 0) Fire(TrainingEvent.EpochStart, state);
                 var completedEpoch = true;
                 // Tensors the data source creates while producing a batch belong to that batch's
                 // scope; tensors it already owned (e.g. preloaded batches) are left alone.
-                using var batches = _options.TrainData!.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
+                using var batches = source.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
                 while (true)
                 {
                     using var batchScope = NewDisposeScope();
@@ -121,6 +122,15 @@ public sealed class Trainer
             SaveCheckpoint(state);
         Fire(TrainingEvent.FitEnd, state);
         return new FitResult(state.Timestamp, state.Metrics, stopReason, _timeToThreshold, SurgeryReport);
+    }
+
+    // The data-source hooks choose what this epoch iterates; the state's epoch sizes follow the source.
+    private ITrainingData EpochSource(TrainingState state)
+    {
+        var source = _pipeline.Source(_options.TrainData!, state);
+        state.BatchesPerEpoch = source.BatchesPerEpoch;
+        state.SamplesPerEpoch = source.SamplesPerEpoch;
+        return source;
     }
 
     private TrainingState Setup()
