@@ -24,8 +24,8 @@ namespace Efficient.Training;
 ///         // BeforeOptimizerStep
 ///         optimizer.step()               (optimization hooks wrap this)
 ///         // AfterOptimizerStep
-///         schedulers.step()              (per batch)
-///         // BatchEnd                    timestamp advanced
+///         timestamp advanced; schedulers.step()   (per batch: the next batch's LR)
+///         // BatchEnd
 ///         if eval interval (ba/sp/tok) reached:
 ///             // EvalStart
 ///             foreach eval batch: // EvalBatchStart ... // EvalBatchEnd

@@ -43,6 +43,7 @@ public class EveryAlgorithmTests
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
             "LayerFreezingAlgorithm",
+            "LookaheadAlgorithm",
             "LowPrecisionGroupNormAlgorithm",
             "LowPrecisionLayerNormAlgorithm",
             "MagnitudePruningAlgorithm",

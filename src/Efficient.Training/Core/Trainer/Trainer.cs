@@ -148,6 +148,7 @@ public sealed class Trainer
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
             SamplesPerEpoch = _options.TrainData.SamplesPerEpoch,
             Precision = _options.Precision,
+            ScaleScheduleRatio = _options.ScaleScheduleRatio,
             Trace = _pipeline.Trace,
         };
         state.Schedulers = _options.Schedulers?.Invoke(optimizer, state).ToList() ?? new List<optim.lr_scheduler.LRScheduler>();
@@ -181,10 +182,11 @@ public sealed class Trainer
             Fire(TrainingEvent.BeforeOptimizerStep, state);
             _pipeline.Step(new StepContext(state, () => RecomputeGradients(state, batch)), () => state.Optimizer.step());
             Fire(TrainingEvent.AfterOptimizerStep, state);
-            if (_options.SchedulerInterval == SchedulerInterval.Batch) StepSchedulers(state);
 
             state.LastBatchLoss = lossValue;
             state.Timestamp = state.Timestamp.AfterBatch(batch.Size, batch.Tokens, watch.Elapsed);
+            // After the timestamp moves, so time-based schedules (Schedulers/) set the next batch's LR.
+            if (_options.SchedulerInterval == SchedulerInterval.Batch) StepSchedulers(state);
             Fire(TrainingEvent.BatchEnd, state);
             state.Batch = null;
             state.Outputs = null;
