@@ -102,7 +102,7 @@ public sealed class LayerDropSwitch
             if (value is not null && value.Count != LayerCount)
                 throw new ArgumentException($"KeepProbabilities has {value.Count} entries; expected one per wrapped layer ({LayerCount}).", nameof(value));
             if (value is not null && value.Any(p => !(p > 0 && p <= 1)))
-                throw new ArgumentException($"KeepProbabilities must be in (0, 1] (got {string.Join(", ", value)}).", nameof(value));
+                throw new ArgumentException($"KeepProbabilities must be in (0, 1] (got {string.Join(", ", value.Select(p => p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}).", nameof(value));
             _probabilities = value;
         }
     }
