@@ -12,7 +12,10 @@ namespace Efficient.Training.Tests.Algorithms;
 public class EveryAlgorithmTests
 {
     /// <summary>Algorithms that train on token batches ([B, S] ids with [B, S] targets).</summary>
-    private static readonly HashSet<string> SequenceAlgorithms = new() { "SeqLengthWarmupAlgorithm" };
+    private static readonly HashSet<string> SequenceAlgorithms = new() { "SeqLengthWarmupAlgorithm", "AlibiAlgorithm", "GatedLinearUnitsAlgorithm", "ProgressiveLayerDropAlgorithm" };
+
+    /// <summary>Sequence algorithms that change a transformer encoder: they train a small <see cref="Efficient.Training.Models.BertEncoder"/>.</summary>
+    private static readonly HashSet<string> TransformerAlgorithms = new() { "AlibiAlgorithm", "GatedLinearUnitsAlgorithm", "ProgressiveLayerDropAlgorithm" };
 
     public static IEnumerable<object[]> AlgorithmTypes() =>
         typeof(Trainer).Assembly.GetTypes()
@@ -25,6 +28,7 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
+            "AlibiAlgorithm",
             "AugMixAlgorithm",
             "BlurPoolAlgorithm",
             "ChannelsLastAlgorithm",
@@ -34,6 +38,7 @@ public class EveryAlgorithmTests
             "CutOutAlgorithm",
             "DataPruningAlgorithm",
             "FactorizeAlgorithm",
+            "GatedLinearUnitsAlgorithm",
             "GhostBatchNormAlgorithm",
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
@@ -43,6 +48,7 @@ public class EveryAlgorithmTests
             "LowPrecisionLayerNormAlgorithm",
             "MagnitudePruningAlgorithm",
             "MixUpAlgorithm",
+            "ProgressiveLayerDropAlgorithm",
             "ProgressiveResizingAlgorithm",
             "QuantizationAwareTrainingAlgorithm",
             "RandAugmentAlgorithm",
@@ -60,8 +66,10 @@ public class EveryAlgorithmTests
     {
         var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
         var sequence = SequenceAlgorithms.Contains(typeName);
-        // Model-block algorithms get a small ResNet (strided convs, residual blocks) so their surgery runs.
-        nn.Module<Tensor, Tensor> model = sequence ? new TokenNet()
+        // Model-block algorithms get a small ResNet (strided convs, residual blocks) so their surgery runs;
+        // the transformer techniques a small BertEncoder.
+        nn.Module<Tensor, Tensor> model = TransformerAlgorithms.Contains(typeName) ? Model.TransformerRuns.SmallBert(preLayerNorm: true)
+            : sequence ? new TokenNet()
             : typeof(IModelAlgorithm).IsAssignableFrom(type) ? new Efficient.Training.Models.ResNet(inChannels: 3, classes: 3, width: 16)
             : new PoolNet();
         var algorithm = Create(type, sequence);
