@@ -59,6 +59,9 @@ public sealed class TrainingState
     /// <summary>Batches per epoch of the training data, when known.</summary>
     public long? BatchesPerEpoch { get; internal set; }
 
+    /// <summary>The training data (for algorithms that make an extra pass, e.g. SWA's BatchNorm update).</summary>
+    internal ITrainingData? TrainData { get; set; }
+
     /// <summary>Samples per epoch of the training data, when known.</summary>
     public long? SamplesPerEpoch { get; internal set; }
 

@@ -137,6 +137,7 @@ public sealed class Trainer
         {
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
             SamplesPerEpoch = _options.TrainData.SamplesPerEpoch,
+            TrainData = _options.TrainData,
             Precision = _options.Precision,
             Trace = _pipeline.Trace,
         };
