@@ -25,9 +25,10 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
+            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "EmaAlgorithm", "GradientClippingAlgorithm",
+            "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
-            "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
+            "SamAlgorithm", "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm", "SwaAlgorithm",
         });
     }
 
@@ -61,6 +62,8 @@ public class EveryAlgorithmTests
             var teacher = new PoolNet();
             return (IAlgorithm)Activator.CreateInstance(type, new KnowledgeDistillationOptions { Teacher = teacher })!;
         }
+        if (type.Name == "GradientClippingAlgorithm")
+            return new GradientClippingAlgorithm(new GradientClippingOptions { ClippingType = ClippingType.Adaptive, ClippingThreshold = 0.01 });
         var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
         var args = ctor.GetParameters().Select(p => p.HasDefaultValue ? p.DefaultValue : Activator.CreateInstance(p.ParameterType)).ToArray();
         return (IAlgorithm)ctor.Invoke(args);
