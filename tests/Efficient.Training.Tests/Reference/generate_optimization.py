@@ -205,7 +205,7 @@ for max_norm in [0.5, 100.0]:
 m = fixed_grads()
 torch.nn.utils.clip_grad_value_(m.parameters(), clip_value=0.2)
 clip["value_0.2"] = {"grads": {k: flat(p.grad) for k, p in m.named_parameters()}}
-for threshold in [0.01, 0.3]:
+for threshold in [0.01, 0.3, 0.6]:
     m = fixed_grads()
     agc([p for n, p in m.named_parameters() if not n.startswith("fc2.")], threshold)  # final linear layer excluded
     clip[f"adaptive_{threshold}"] = {"grads": {k: flat(p.grad) for k, p in m.named_parameters()}}

@@ -49,6 +49,7 @@ public class GradientClippingTests
     [Theory]
     [InlineData(0.01, true, "adaptive_0.01")]
     [InlineData(0.3, true, "adaptive_0.3")]
+    [InlineData(0.6, true, "adaptive_0.6")] // rows 0, 2 and 4 of fc1.weight clipped, the others not
     [InlineData(0.01, false, "adaptive_all_0.01")]
     [InlineData(0.3, false, "adaptive_all_0.3")]
     public void AdaptiveClippingMatchesTheHandWrittenAgc(double threshold, bool excludeFinalLayer, string section)
