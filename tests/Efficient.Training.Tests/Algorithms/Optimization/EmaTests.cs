@@ -112,6 +112,31 @@ public class EmaTests
     }
 
     [Fact]
+    public void EpochIntervalsUpdateAtTheEndOfEachEpoch()
+    {
+        var (x, y) = RefData();
+        using var model = new Net();
+        var initial = StateOf(model);
+        var ema = new EmaAlgorithm(new EmaOptions { HalfLife = Duration.Parse("2ep") });
+        ema.Smoothing.Should().BeApproximately(Math.Sqrt(0.5), 1e-15);
+        var seen = new List<(Dictionary<string, float[]> model, Dictionary<string, float[]> shadow)>();
+        var options = Options(model, x, y, "2ep");
+        options.Algorithms.Add(ema);
+        options.Algorithms.Add(new Recorder(TrainingEvent.EpochEnd, st => seen.Add((StateOf(st.Model), Snapshot(ema.Shadow!)))));
+        new Trainer(options).Fit();
+        seen.Should().HaveCount(2);
+        var s = ema.Smoothing;
+        var previous = initial;
+        foreach (var (weights, shadow) in seen)
+        {
+            foreach (var name in new[] { "fc1.weight", "bn.running_mean", "fc2.bias" })
+                for (var i = 0; i < shadow[name].Length; i++)
+                    ((double)shadow[name][i]).Should().BeApproximately(s * previous[name][i] + (1 - s) * weights[name][i], 1e-6, name);
+            previous = shadow;
+        }
+    }
+
+    [Fact]
     public void SmoothingFollowsTheHalfLife()
     {
         Ema.SmoothingFor(Duration.Parse("1000ba"), Duration.Parse("1ba")).Should().BeApproximately(Math.Pow(0.5, 1.0 / 1000), 1e-15);
