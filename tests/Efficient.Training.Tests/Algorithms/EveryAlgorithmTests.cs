@@ -26,8 +26,8 @@ public class EveryAlgorithmTests
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
             "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "EmaAlgorithm", "GradientClippingAlgorithm",
-            "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
+            "KnowledgeDistillationAlgorithm", "LabelSmoothingAlgorithm", "MagnitudePruningAlgorithm", "MixUpAlgorithm",
+            "ProgressiveResizingAlgorithm", "QuantizationAwareTrainingAlgorithm", "RandAugmentAlgorithm",
             "SamAlgorithm", "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm", "SwaAlgorithm",
         });
     }
