@@ -56,10 +56,13 @@ public sealed class TrainingState
     /// <summary>How long the run trains (already multiplied by the scale-schedule ratio).</summary>
     public Duration MaxDuration { get; internal set; }
 
+    /// <summary>The scale-schedule ratio the run was started with (already applied to <see cref="MaxDuration"/>; time-based schedules scale their explicit times by it).</summary>
+    public double ScaleScheduleRatio { get; internal set; } = 1.0;
+
     /// <summary>Batches per epoch of the training data, when known.</summary>
     public long? BatchesPerEpoch { get; internal set; }
 
-    /// <summary>The training data (for algorithms that make an extra pass, e.g. SWA's BatchNorm update).</summary>
+    /// <summary>The training data this epoch iterates (after the data-source hooks), for algorithms that make an extra pass (SWA's BatchNorm update).</summary>
     internal ITrainingData? TrainData { get; set; }
 
     /// <summary>Samples per epoch of the training data, when known.</summary>
