@@ -37,9 +37,11 @@ public class EveryAlgorithmTests
             "CutMixAlgorithm",
             "CutOutAlgorithm",
             "DataPruningAlgorithm",
+            "EmaAlgorithm",
             "FactorizeAlgorithm",
             "GatedLinearUnitsAlgorithm",
             "GhostBatchNormAlgorithm",
+            "GradientClippingAlgorithm",
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
             "LayerFreezingAlgorithm",
@@ -52,10 +54,12 @@ public class EveryAlgorithmTests
             "ProgressiveResizingAlgorithm",
             "QuantizationAwareTrainingAlgorithm",
             "RandAugmentAlgorithm",
+            "SamAlgorithm",
             "SelectiveBackpropAlgorithm",
             "SeqLengthWarmupAlgorithm",
             "SqueezeExciteAlgorithm",
             "StochasticDepthAlgorithm",
+            "SwaAlgorithm",
             "WeightStandardizationAlgorithm",
         });
     }
@@ -112,6 +116,8 @@ public class EveryAlgorithmTests
             var teacher = new PoolNet();
             return (IAlgorithm)Activator.CreateInstance(type, new KnowledgeDistillationOptions { Teacher = teacher })!;
         }
+        if (type.Name == "GradientClippingAlgorithm")
+            return new GradientClippingAlgorithm(new GradientClippingOptions { ClippingType = ClippingType.Adaptive, ClippingThreshold = 0.01 });
         var ctor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
         var args = ctor.GetParameters().Select(p => p.HasDefaultValue ? p.DefaultValue : Activator.CreateInstance(p.ParameterType)).ToArray();
         return (IAlgorithm)ctor.Invoke(args);
