@@ -29,7 +29,7 @@ public sealed class PackageTests : IDisposable
     [Fact]
     public void PackedLibraryTrainsInAFreshConsoleApp()
     {
-        var root = RepositoryRoot();
+        var root = SampleProcess.RepositoryRoot();
         var feed = Path.Combine(_dir, "feed");
         foreach (var project in new[] { "src/Efficient.Torch/Efficient.Torch.csproj", "src/Efficient.Training/Efficient.Training.csproj" })
             Run("dotnet", $"pack \"{Path.Combine(root, project)}\" -c Release -o \"{feed}\" -p:Version={Version} --nologo", root);
@@ -108,13 +108,6 @@ public sealed class PackageTests : IDisposable
         using var zip = ZipFile.OpenRead(package);
         using var reader = new StreamReader(zip.GetEntry(entry)!.Open());
         return reader.ReadToEnd();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Efficient.Training.sln"))) return dir.FullName;
-        throw new InvalidOperationException("The repository root (with Efficient.Training.sln) was not found above " + AppContext.BaseDirectory);
     }
 
     private static string Run(string file, string arguments, string workingDirectory)

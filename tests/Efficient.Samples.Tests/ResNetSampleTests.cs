@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using FluentAssertions;
 using ResNetSample;
@@ -31,6 +32,7 @@ public sealed class ResNetSampleTests : IDisposable
     [Theory]
     [InlineData("mild")]
     [InlineData("medium")]
+    [InlineData("hot")]
     public void RecipesTrainTwoBatches(string recipe)
     {
         var log = new StringWriter();
@@ -57,8 +59,27 @@ public sealed class ResNetSampleTests : IDisposable
         resumed.Timestamp.Batch.Should().Be(3);
     }
 
+    [Fact]
+    public void ACheckpointWithSurgeryActiveResumesInAFreshProcessAndContinuesIdentically()
+    {
+        // The hot recipe changes the model (BlurPool, stochastic depth) and keeps algorithm state
+        // (EMA shadow weights, MixUp/SAM randomness): stop after 2 of 4 batches in one process,
+        // resume in another, and compare with an uninterrupted run.
+        var common = new[] { "--recipe", "hot", "--max-duration", "4ba", "--train-limit", "256", "--eval-limit", "100", "--batch-size", "64", "--no-progress", "--threads", "1" };
+        var checkpoints = Path.Combine(_dir, "checkpoints");
+        var first = SampleProcess.Run("ResNet", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--stop-after", "2" }).ToArray());
+        first.Should().Contain("done: cancelled; 2 batches").And.Contain("BlurPool: replaced");
+        File.ReadAllText(Path.Combine(checkpoints, "latest")).Should().Be("ep0-ba2");
+        var resumedModel = Path.Combine(_dir, "resumed.bin");
+        SampleProcess.Run("ResNet", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--resume", "--save-model", resumedModel }).ToArray())
+            .Should().Contain("done: reached the maximum duration 4ba; 4 batches");
+        var straightModel = Path.Combine(_dir, "straight.bin");
+        SampleProcess.Run("ResNet", common.Concat(new[] { "--save-model", straightModel }).ToArray());
+        File.ReadAllBytes(resumedModel).Should().Equal(File.ReadAllBytes(straightModel), "the resumed run ends with the uninterrupted run's weights, bit for bit");
+    }
+
     [Theory]
-    [InlineData(new[] { "--recipe", "nope" }, "unknown recipe 'nope'; available: baseline, mild, medium")]
+    [InlineData(new[] { "--recipe", "nope" }, "unknown recipe 'nope'; available: baseline, mild, medium, hot")]
     [InlineData(new[] { "--max-duration", "0.5dur" }, "--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '0.5dur'")]
     [InlineData(new[] { "--resume" }, "--resume needs --checkpoint-dir")]
     [InlineData(new[] { "--batch-size", "0" }, "--batch-size must be a positive integer, got '0'")]
