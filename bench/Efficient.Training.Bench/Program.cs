@@ -12,6 +12,8 @@ using static Efficient.Torch.torch;
 namespace Efficient.Training.Bench;
 
 /// <summary>
+/// Benchmarks of the training layer. Commands: <c>trainer-overhead</c> (default),
+/// <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>) and <c>study</c> (<see cref="ResNetStudy"/>).
 /// trainer-overhead: the residual CNN of the train-step benchmark trained for the same batches
 /// (Fashion-MNIST, batch 128, SGD momentum) by the Trainer and by a plain hand-written loop,
 /// interleaved; prints the median seconds of each and the ratio.
@@ -19,6 +21,27 @@ namespace Efficient.Training.Bench;
 internal static class Program
 {
     private static int Main(string[] args)
+    {
+        var command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "trainer-overhead";
+        var rest = args.Length > 0 && command == args[0] ? args[1..] : args;
+        try
+        {
+            return command switch
+            {
+                "trainer-overhead" => TrainerOverhead(rest),
+                "technique-overhead" => Bench.TechniqueOverhead.Run(rest),
+                "study" => ResNetStudy.Run(rest),
+                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, technique-overhead, study"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"Efficient.Training.Bench: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int TrainerOverhead(string[] args)
     {
         var batches = 20;
         var rounds = 3;

@@ -141,19 +141,16 @@ public static class Program
         return o;
     }
 
-    /// <summary>Trains with <paramref name="options"/> and reports to <paramref name="log"/>.</summary>
-    public static FitResult Run(SampleOptions options, TextWriter log, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The Trainer options of a run of the sample: <paramref name="model"/> trained on the given
+    /// Fashion-MNIST tensors with the recipe, duration and seed of <paramref name="options"/>,
+    /// evaluated every epoch on the test tensors (accuracy, top-2, loss). No callbacks; the study
+    /// runner and <see cref="Run"/> add theirs.
+    /// </summary>
+    public static TrainerOptions CreateTrainerOptions(SampleOptions options, nn.Module<Tensor, Tensor> model, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY)
     {
-        set_num_threads(options.Threads);
-        if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
-            throw new InvalidOperationException($"'{dir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
-
-        var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
-        var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
-        manual_seed(options.Seed);
-        using var model = new ResNet();
         var recipe = Recipes.Create(options.Recipe);
-        var trainerOptions = new TrainerOptions
+        return new TrainerOptions
         {
             Model = model,
             Optimizer = recipe.Optimizer,
@@ -166,6 +163,20 @@ public static class Program
             Seed = options.Seed,
             Metrics = new List<IMetric> { new Accuracy(), new Accuracy(topK: 2), new LossMetric() },
         };
+    }
+
+    /// <summary>Trains with <paramref name="options"/> and reports to <paramref name="log"/>.</summary>
+    public static FitResult Run(SampleOptions options, TextWriter log, CancellationToken cancellationToken = default)
+    {
+        set_num_threads(options.Threads);
+        if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
+            throw new InvalidOperationException($"'{dir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
+
+        var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
+        var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
+        manual_seed(options.Seed);
+        using var model = new ResNet();
+        var trainerOptions = CreateTrainerOptions(options, model, trainX, trainY, testX, testY);
         if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
         var speed = new SpeedMonitor();
         trainerOptions.Callbacks.Add(speed);
