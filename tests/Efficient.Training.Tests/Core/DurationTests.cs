@@ -51,3 +51,21 @@ public class DurationTests
         e.Progress(Duration.Parse("2ep")).Should().Be(0.5);
     }
 }
+
+public class ScaleScheduleRatioTests
+{
+    [Theory]
+    [InlineData("2ep", 0.6, 100L, "120ba")]
+    [InlineData("2ep", 0.5, 100L, "1ep")]
+    [InlineData("4ep", 0.75, 46L, "3ep")]
+    [InlineData("4ep", 0.7, 46L, "129ba")]
+    [InlineData("3ep", 1.0, 46L, "3ep")]
+    [InlineData("2ep", 0.6, null, "2ep")]
+    [InlineData("10ba", 0.25, 46L, "3ba")]
+    [InlineData("1ba", 0.1, 46L, "1ba")]
+    [InlineData("1000sp", 0.3, 46L, "300sp")]
+    public void ScalesToAWholeCountKeepingFractionalEpochsAsBatches(string max, double ratio, long? perEpoch, string expected)
+    {
+        Trainer.ScaledDuration(Duration.Parse(max), ratio, perEpoch).ToString().Should().Be(expected);
+    }
+}

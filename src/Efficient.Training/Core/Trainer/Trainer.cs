@@ -143,7 +143,7 @@ public sealed class Trainer
         _pipeline.ApplySurgery(model, _surgery);
         var optimizer = _options.Optimizer!(model.parameters());
         var max = _options.MaxDuration;
-        var scaled = new Duration(Math.Max(1, Math.Ceiling(max.Value * _options.ScaleScheduleRatio)), max.Unit);
+        var scaled = ScaledDuration(max, _options.ScaleScheduleRatio, _options.TrainData!.BatchesPerEpoch);
         var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
         {
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
@@ -168,6 +168,19 @@ public sealed class Trainer
         }
         model.train();
         return state;
+    }
+
+    /// <summary>
+    /// The maximum duration times the scale-schedule ratio, rounded up to a whole count. A whole
+    /// number of epochs that scales to a fraction (2ep × 0.6) becomes batches (when the epoch length
+    /// is known), so the ratio is not lost to rounding up to whole epochs.
+    /// </summary>
+    internal static Duration ScaledDuration(Duration max, double ratio, long? batchesPerEpoch)
+    {
+        var value = max.Value * ratio;
+        if (max.Unit == TimeUnit.Epoch && value != Math.Floor(value) && batchesPerEpoch is { } perEpoch)
+            return Duration.Batches((long)Math.Max(1, Math.Ceiling(value * perEpoch - 1e-9)));
+        return new Duration(Math.Max(1, Math.Ceiling(value - 1e-9)), max.Unit);
     }
 
     private string TrainOneBatch(TrainingState state, Batch loaded, CancellationToken cancellationToken)

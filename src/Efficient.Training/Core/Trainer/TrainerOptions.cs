@@ -55,7 +55,8 @@ public sealed class TrainerOptions : IValidatableOptions
 
     /// <summary>
     /// Scale-schedule ratio: train for <c>ratio × MaxDuration</c> with every schedule compressed to
-    /// match (0 &lt; ratio ≤ 10; default 1).
+    /// match (0 &lt; ratio ≤ 10; default 1). The result is rounded up to a whole count; epochs that
+    /// scale to a fraction become batches (2ep × 0.6 on 100 batches per epoch = 120ba).
     /// </summary>
     public double ScaleScheduleRatio { get; set; } = 1.0;
 
