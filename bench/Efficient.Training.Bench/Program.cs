@@ -20,6 +20,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "ddp-step") return DdpStep.Run(args);
         var batches = 20;
         var rounds = 3;
         var threads = 2;
