@@ -34,6 +34,7 @@ public static class Program
                 case "train": Train(options, isDistributed); break;
                 case "collectives": Collectives(); break;
                 case "die": Die(); break;
+                case "buffers": Buffers(); break;
                 default: throw new ArgumentException($"unknown scenario '{scenario}'");
             }
             if (isDistributed) distributed.destroy_process_group();
@@ -134,6 +135,24 @@ public static class Program
         }
         distributed.barrier();
         Console.WriteLine(string.Join(" ", line));
+    }
+
+    private static void Buffers()
+    {
+        var rank = distributed.get_rank();
+        manual_seed(rank); // different local initialisation on each rank
+        var bn = nn.BatchNorm1d(3);
+        var linear = nn.Linear(3, 3);
+        var model = nn.Sequential(("bn", bn), ("fc", linear));
+        using (no_grad()) bn.running_mean!.fill_(rank + 1);
+        using var ddp = new DistributedDataParallel(model);
+        string Show(Tensor t) => string.Join(" ", t.detach().reshape(-1).ToArray<float>().Select(v => v.ToString("0.####", CultureInfo.InvariantCulture)));
+        var weight = Show(linear.weight!);
+        using (no_grad()) bn.running_mean!.fill_(10 * (rank + 1)); // diverge after construction
+        model.eval();
+        using var x = ones(2, 3);
+        using var y = ddp.call(x);
+        Console.WriteLine($"weight=[{weight}] running_mean=[{Show(bn.running_mean!)}]");
     }
 
     private static void Die()

@@ -78,11 +78,7 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (BroadcastBuffers && WorldSize > 1)
-        {
-            using (no_grad())
-                foreach (var b in _module.buffers()) distributed.broadcast(b, 0, timeout: _timeout);
-        }
+        if (BroadcastBuffers && WorldSize > 1) BroadcastCoalesced(_module.buffers().ToList());
         return _module.call(input);
     }
 
@@ -94,6 +90,28 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
         {
             foreach (var p in _module.parameters()) distributed.broadcast(p, 0, timeout: _timeout);
             foreach (var b in _module.buffers()) distributed.broadcast(b, 0, timeout: _timeout);
+        }
+    }
+
+    // One broadcast per dtype (as PyTorch coalesces buffers) instead of one per buffer.
+    private void BroadcastCoalesced(List<Tensor> buffers)
+    {
+        if (buffers.Count == 0) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var group in buffers.GroupBy(b => b.dtype))
+        {
+            var members = group.ToList();
+            var flat = cat(members.Select(b => b.reshape(-1)).ToList());
+            distributed.broadcast(flat, 0, timeout: _timeout);
+            if (Rank == 0) continue;
+            long offset = 0;
+            foreach (var b in members)
+            {
+                var n = b.numel();
+                b.copy_(flat.narrow(0, offset, n).view(b.shape));
+                offset += n;
+            }
         }
     }
 

@@ -31,6 +31,15 @@ public class MultiProcessTests : IDisposable
             ranks[rank].Stdout.Trim().Should().Be($"rank {rank}/2 SUM=[3 30] AVG=[1.5 15] MAX=[2 20] MIN=[1 10] PRODUCT=[2 200] async=[1 1] broadcast=[6 6 6] all_gather=[0 0 | 1 -1]");
     }
 
+    [Fact]
+    public void ConstructionBroadcastsRankZerosStateAndForwardItsBuffers()
+    {
+        var ranks = Worker.RunRanks(2, "buffers");
+        foreach (var r in ranks) r.ExitCode.Should().Be(0, r.Output);
+        ranks[1].Stdout.Should().Be(ranks[0].Stdout, "rank 1 took rank 0's weights at construction and its buffers before forward");
+        ranks[0].Stdout.Should().Contain("running_mean=[10 10 10]");
+    }
+
     [Theory]
     [InlineData(25.0, 1)]          // one bucket, one microbatch
     [InlineData(0.0005, 2)]        // ~500-byte buckets (several per step, launched during backward), gradient accumulation
