@@ -15,8 +15,9 @@ namespace Efficient.Training.Bench;
 /// the train-step benchmark on its own batch, either with <see cref="DistributedDataParallel"/>
 /// (<c>--mode sync</c>: bucketed gradient all-reduce overlapping backward) or without any
 /// communication (<c>--mode local</c>: the same work per rank, so the difference is the all-reduce
-/// cost under the same CPU contention). Rank 0 prints one JSON line: median ms per step, and the
-/// median time of one all-reduce of all the gradients as a single tensor.
+/// cost under the same CPU contention). Rank 0 prints one JSON line: median ms per step, the median
+/// time spent in <c>FinishGradientSync</c> after backward (the communication backward did not
+/// hide), and the median time of one all-reduce of all the gradients as a single tensor.
 /// </summary>
 internal static class DdpStep
 {
@@ -55,6 +56,7 @@ internal static class DdpStep
         using var y = randint(0, 10, new long[] { batch });
         net.train();
         var times = new List<double>();
+        var waits = new List<double>();
         distributed.barrier();
         for (var step = 0; step < warmup + steps; step++)
         {
@@ -64,7 +66,9 @@ internal static class DdpStep
                 opt.zero_grad();
                 var logits = ddp is null ? net.call(x) : ddp.call(x);
                 nn.functional.cross_entropy(logits, y).backward();
+                var wait = Stopwatch.StartNew();
                 ddp?.FinishGradientSync();
+                if (step >= warmup) waits.Add(wait.Elapsed.TotalMilliseconds);
                 opt.step();
             }
             if (step >= warmup) times.Add(watch.Elapsed.TotalMilliseconds);
@@ -86,7 +90,7 @@ internal static class DdpStep
         var buckets = ddp?.Buckets.Count ?? 0;
         if (rank == 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"bench\":\"ddp-step\",\"mode\":\"{mode}\",\"world\":{world},\"batch_per_rank\":{batch},\"threads_per_rank\":{threads},\"parameters\":{numel},\"buckets\":{buckets},\"median_ms\":{Median(times):0.00},\"allreduce_all_grads_ms\":{Median(comm):0.000}}}"));
+                $"{{\"bench\":\"ddp-step\",\"mode\":\"{mode}\",\"world\":{world},\"batch_per_rank\":{batch},\"threads_per_rank\":{threads},\"parameters\":{numel},\"buckets\":{buckets},\"median_ms\":{Median(times):0.00},\"sync_wait_ms\":{Median(waits):0.000},\"allreduce_all_grads_ms\":{Median(comm):0.000}}}"));
         distributed.destroy_process_group();
         return 0;
     }
