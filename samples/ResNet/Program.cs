@@ -8,6 +8,7 @@ using System.Threading;
 using Efficient.Torch;
 using Efficient.Training;
 using Efficient.Training.Datasets;
+using Efficient.Training.Models;
 using static Efficient.Torch.torch;
 
 namespace ResNetSample;

@@ -29,6 +29,34 @@ public static class Autocast
         return rc == 1;
     }
 
+    /// <summary>
+    /// The lower precision autocast uses for <paramref name="device"/> on this thread (bfloat16 by
+    /// default on the CPU), whether or not autocast is currently on.
+    /// </summary>
+    public static torch.ScalarType GetDtype(DeviceType device = DeviceType.CPU)
+    {
+        if (device is not (DeviceType.CPU or DeviceType.CUDA))
+            throw new ArgumentException($"Autocast supports the CPU and CUDA devices, not {device}.", nameof(device));
+        // The shim reports the previous setting when it changes it: set it to what it was.
+        var enabled = IsEnabled(device) ? 1 : 0;
+        Native.Check(Native.ets_autocast_set((int)device, enabled, (int)torch.ScalarType.BFloat16, out var prevEnabled, out var prevDtype));
+        Native.Check(Native.ets_autocast_set((int)device, prevEnabled, prevDtype, out _, out _));
+        return (torch.ScalarType)prevDtype;
+    }
+
+    /// <summary>
+    /// Turns autocast off for <paramref name="device"/> until the returned object is disposed (which
+    /// restores the previous setting), e.g. to run an op in the precision its inputs already have.
+    /// </summary>
+    public static IDisposable Disable(DeviceType device = DeviceType.CPU)
+    {
+        if (device is not (DeviceType.CPU or DeviceType.CUDA))
+            throw new ArgumentException($"Autocast supports the CPU and CUDA devices, not {device}.", nameof(device));
+        var dtype = GetDtype(device);
+        Native.Check(Native.ets_autocast_set((int)device, 0, (int)dtype, out var prevEnabled, out var prevDtype));
+        return new Restore(device, prevEnabled, prevDtype);
+    }
+
     private sealed class Restore : IDisposable
     {
         private readonly DeviceType _device;

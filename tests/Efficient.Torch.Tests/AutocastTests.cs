@@ -26,6 +26,29 @@ public class AutocastTests
     }
 
     [Fact]
+    public void DisableTurnsAutocastOffInsideAndGetDtypeReportsThePrecision()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(4, 8);
+        var w = randn(3, 8);
+        Autocast.GetDtype().Should().Be(ScalarType.BFloat16, "the CPU default");
+        using (Autocast.Enable(DeviceType.CPU, ScalarType.BFloat16))
+        {
+            Autocast.GetDtype().Should().Be(ScalarType.BFloat16);
+            Autocast.IsEnabled().Should().BeTrue("reading the precision leaves autocast on");
+            using (Autocast.Disable())
+            {
+                Autocast.IsEnabled().Should().BeFalse();
+                nn.functional.linear(x, w).dtype.Should().Be(ScalarType.Float32);
+            }
+            Autocast.IsEnabled().Should().BeTrue("disposing restores the previous setting");
+            nn.functional.linear(x, w).dtype.Should().Be(ScalarType.BFloat16);
+        }
+        Autocast.IsEnabled().Should().BeFalse();
+        FluentActions.Invoking(() => Autocast.Disable(DeviceType.XLA)).Should().Throw<ArgumentException>().Which.ParamName.Should().Be("device");
+    }
+
+    [Fact]
     public void RejectsUnsupportedArguments()
     {
         var act = () => Autocast.Enable(DeviceType.CPU, ScalarType.Float64);

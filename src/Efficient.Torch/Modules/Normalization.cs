@@ -206,6 +206,21 @@ public sealed class BatchNorm2d : BatchNorm
     }
 }
 
+/// <summary>Batch normalisation over [N, C, D, H, W] input.</summary>
+public sealed class BatchNorm3d : BatchNorm
+{
+    internal BatchNorm3d(long num_features, double eps, double momentum, bool affine, bool track_running_stats, Device? device, ScalarType? dtype)
+        : base(nameof(BatchNorm3d), num_features, eps, momentum, affine, track_running_stats, device, dtype)
+    {
+    }
+
+    private protected override void CheckInput(Tensor input)
+    {
+        if (input.dim() != 5)
+            throw new ArgumentException($"BatchNorm3d: the input has shape [{string.Join(", ", input.shape)}]; expected 5-D [N, C, D, H, W] input.", nameof(input));
+    }
+}
+
 /// <summary>Group normalisation: channels split into groups, each normalised over its channels and positions.</summary>
 public sealed class GroupNorm : nn.Module<Tensor, Tensor>
 {

@@ -7,8 +7,9 @@ namespace Efficient.Training;
 /// // Init                              once, when the run's state exists (after model surgery, before resume)
 /// // FitStart                          once per Fit (after model surgery and any resume)
 /// while (!maxDuration reached):
+///     source = data-source hooks (TrainData)   (each epoch, also when resuming inside one; epoch sizes follow it)
 ///     // EpochStart
-///     foreach batch in train data:
+///     foreach batch in source:
 ///         // BatchStart                  the batch is loaded (data algorithms already applied)
 ///         foreach microbatch in batch:   (gradient accumulation: one or more)
 ///             // BeforeForward
@@ -23,8 +24,8 @@ namespace Efficient.Training;
 ///         // BeforeOptimizerStep
 ///         optimizer.step()               (optimization hooks wrap this)
 ///         // AfterOptimizerStep
-///         schedulers.step()              (per batch)
-///         // BatchEnd                    timestamp advanced
+///         timestamp advanced; schedulers.step()   (per batch: the next batch's LR)
+///         // BatchEnd
 ///         if eval interval (ba/sp/tok) reached:
 ///             // EvalStart
 ///             foreach eval batch: // EvalBatchStart ... // EvalBatchEnd
@@ -45,7 +46,7 @@ public enum TrainingEvent
     Init,
     /// <summary>Once per fit, after model surgery, resume and state set-up.</summary>
     FitStart,
-    /// <summary>At the start of each epoch.</summary>
+    /// <summary>At the start of each epoch, after the data-source hooks chose the epoch's data (<see cref="TrainingState.BatchesPerEpoch"/> is the new source's).</summary>
     EpochStart,
     /// <summary>For each batch, after it is loaded and data algorithms transformed it.</summary>
     BatchStart,

@@ -36,7 +36,7 @@ internal static class AlgorithmRuns
     public sealed record RunResult(List<double> Losses, Dictionary<string, float[]> Weights, Trainer Trainer);
 
     /// <summary>Trains for two batches of 16 samples (images [N, 1, 4, 4] or vectors [N, 16]).</summary>
-    public static RunResult Run(IEnumerable<IAlgorithm> algorithms, long seed = 7, int microbatches = 1, Func<Tensor, Tensor, Tensor>? loss = null)
+    public static RunResult Run(IEnumerable<IAlgorithm> algorithms, long seed = 7, int microbatches = 1, Func<Tensor, Tensor, Tensor>? loss = null, string max = "2ba")
     {
         var (x, y) = TestModels.Data(n: 32, features: 16);
         var images = x.reshape(32, 1, 4, 4);
@@ -48,7 +48,7 @@ internal static class AlgorithmRuns
             Model = model,
             Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
             TrainData = new TensorTrainingData(images, y, 16, shuffle: true, seed: 3),
-            MaxDuration = Duration.Parse("2ba"),
+            MaxDuration = Duration.Parse(max),
             Seed = seed,
             Microbatches = microbatches,
         };

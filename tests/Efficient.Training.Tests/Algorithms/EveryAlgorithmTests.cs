@@ -25,9 +25,32 @@ public class EveryAlgorithmTests
     {
         AlgorithmTypes().Select(a => (string)a[0]).Should().Contain(new[]
         {
-            "AugMixAlgorithm", "ColOutAlgorithm", "CutMixAlgorithm", "CutOutAlgorithm", "KnowledgeDistillationAlgorithm",
-            "LabelSmoothingAlgorithm", "MixUpAlgorithm", "ProgressiveResizingAlgorithm", "RandAugmentAlgorithm",
-            "SelectiveBackpropAlgorithm", "SeqLengthWarmupAlgorithm",
+            "AugMixAlgorithm",
+            "BlurPoolAlgorithm",
+            "ChannelsLastAlgorithm",
+            "ColOutAlgorithm",
+            "CurriculumAlgorithm",
+            "CutMixAlgorithm",
+            "CutOutAlgorithm",
+            "DataPruningAlgorithm",
+            "FactorizeAlgorithm",
+            "GhostBatchNormAlgorithm",
+            "KnowledgeDistillationAlgorithm",
+            "LabelSmoothingAlgorithm",
+            "LayerFreezingAlgorithm",
+            "LookaheadAlgorithm",
+            "LowPrecisionGroupNormAlgorithm",
+            "LowPrecisionLayerNormAlgorithm",
+            "MagnitudePruningAlgorithm",
+            "MixUpAlgorithm",
+            "ProgressiveResizingAlgorithm",
+            "QuantizationAwareTrainingAlgorithm",
+            "RandAugmentAlgorithm",
+            "SelectiveBackpropAlgorithm",
+            "SeqLengthWarmupAlgorithm",
+            "SqueezeExciteAlgorithm",
+            "StochasticDepthAlgorithm",
+            "WeightStandardizationAlgorithm",
         });
     }
 
@@ -37,7 +60,10 @@ public class EveryAlgorithmTests
     {
         var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
         var sequence = SequenceAlgorithms.Contains(typeName);
-        nn.Module<Tensor, Tensor> model = sequence ? new TokenNet() : new PoolNet();
+        // Model-block algorithms get a small ResNet (strided convs, residual blocks) so their surgery runs.
+        nn.Module<Tensor, Tensor> model = sequence ? new TokenNet()
+            : typeof(IModelAlgorithm).IsAssignableFrom(type) ? new Efficient.Training.Models.ResNet(inChannels: 3, classes: 3, width: 16)
+            : new PoolNet();
         var algorithm = Create(type, sequence);
         Tensor x, y;
         if (sequence)
@@ -51,6 +77,22 @@ public class EveryAlgorithmTests
         batches.Should().HaveCount(2, $"{typeName} must let the Trainer run two batches");
         model.parameters().Should().OnlyContain(p => p.isfinite().all().item<bool>(), $"{typeName} must keep the weights finite");
         model.Dispose();
+    }
+
+    public static IEnumerable<object[]> ModelAlgorithmTypes() =>
+        AlgorithmTypes().Where(a => typeof(IModelAlgorithm).IsAssignableFrom(typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == (string)a[0])));
+
+    [Theory]
+    [MemberData(nameof(ModelAlgorithmTypes))]
+    public void ModelSurgeryReportsReplacedZeroWhenNothingQualifies(string typeName)
+    {
+        var type = typeof(Trainer).Assembly.GetTypes().Single(t => t.Name == typeName);
+        var algorithm = (IModelAlgorithm)Create(type, sequence: false);
+        using var model = new PoolNet();
+        var surgery = new ModelSurgery(model) { CurrentAlgorithm = algorithm.Name };
+        algorithm.Apply(model, surgery);
+        surgery.Report.Should().ContainSingle().Which.Should().StartWith($"{algorithm.Name}: replaced 0");
+        model.named_modules().Select(m => m.name).Should().Equal("fc");
     }
 
     private static IAlgorithm Create(Type type, bool sequence)

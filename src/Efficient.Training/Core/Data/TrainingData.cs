@@ -22,16 +22,24 @@ public interface ITrainingData
 
 /// <summary>
 /// Batches drawn from in-memory tensors (inputs and targets share dimension 0), shuffled per epoch
-/// with a generator seeded from (seed, epoch). Each batch is an <c>index_select</c> of the samples.
+/// with a generator seeded from (seed, epoch). Each batch is an <c>index_select</c> of the samples
+/// and carries their indices (<see cref="Batch.Indices"/>).
 /// </summary>
 public sealed class TensorTrainingData : ITrainingData
 {
     private readonly Tensor _inputs;
     private readonly Tensor _targets;
     private readonly Func<Tensor, long>? _tokensOf;
+    private readonly Tensor? _sampleIds;
 
     /// <summary>Creates the source. <paramref name="tokensOf"/> counts the tokens of a batch input (sequence models).</summary>
     public TensorTrainingData(Tensor inputs, Tensor targets, int batchSize, bool shuffle = true, long seed = 0, bool dropLast = false, Func<Tensor, long>? tokensOf = null)
+        : this(inputs, targets, batchSize, shuffle, seed, dropLast, tokensOf, sampleIds: null)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="sampleIds"/> (int64 [n]) are the indices reported for the rows (a subset's indices into the full set).</summary>
+    internal TensorTrainingData(Tensor inputs, Tensor targets, int batchSize, bool shuffle, long seed, bool dropLast, Func<Tensor, long>? tokensOf, Tensor? sampleIds)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -47,7 +55,14 @@ public sealed class TensorTrainingData : ITrainingData
         Seed = seed;
         DropLast = dropLast;
         _tokensOf = tokensOf;
+        _sampleIds = sampleIds;
     }
+
+    /// <summary>The samples' inputs (dimension 0 is the sample).</summary>
+    internal Tensor Inputs => _inputs;
+
+    /// <summary>The samples' targets.</summary>
+    internal Tensor Targets => _targets;
 
     /// <summary>Samples per batch.</summary>
     public int BatchSize { get; }
@@ -88,7 +103,8 @@ public sealed class TensorTrainingData : ITrainingData
                 var length = Math.Min(BatchSize, n - start);
                 var idx = order.narrow(0, start, length);
                 var input = _inputs.index_select(0, idx);
-                yield return new Batch(input, _targets.index_select(0, idx), _tokensOf?.Invoke(input) ?? 0);
+                var ids = _sampleIds is null ? idx.clone() : _sampleIds.index_select(0, idx);
+                yield return new Batch(input, _targets.index_select(0, idx), _tokensOf?.Invoke(input) ?? 0, indices: ids);
             }
         }
         finally

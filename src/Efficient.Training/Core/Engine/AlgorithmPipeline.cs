@@ -13,6 +13,7 @@ internal sealed class AlgorithmPipeline
 {
     private readonly IReadOnlyList<IAlgorithm> _algorithms;
     private readonly IDataAlgorithm[] _data;
+    private readonly IDataSourceAlgorithm[] _sources;
     private readonly IModelAlgorithm[] _model;
     private readonly ILossAlgorithm[] _loss;
     private readonly IRegularizationAlgorithm[] _regularization;
@@ -22,6 +23,7 @@ internal sealed class AlgorithmPipeline
     {
         _algorithms = algorithms;
         _data = algorithms.OfType<IDataAlgorithm>().ToArray();
+        _sources = algorithms.OfType<IDataSourceAlgorithm>().ToArray();
         _model = algorithms.OfType<IModelAlgorithm>().ToArray();
         _loss = algorithms.OfType<ILossAlgorithm>().ToArray();
         _regularization = algorithms.OfType<IRegularizationAlgorithm>().ToArray();
@@ -44,6 +46,17 @@ internal sealed class AlgorithmPipeline
             });
         }
         surgery.CurrentAlgorithm = "";
+    }
+
+    public ITrainingData Source(ITrainingData data, TrainingState state)
+    {
+        foreach (var a in _sources)
+        {
+            var input = data;
+            data = Trace.Measure(a.Name, "Data.Source", () => a.Source(input, state))
+                ?? throw new InvalidOperationException($"{a.Name}.Source returned null; return the input source to leave it unchanged.");
+        }
+        return data;
     }
 
     public Batch TransformBatch(Batch batch, TrainingState state)
@@ -104,6 +117,7 @@ internal sealed class AlgorithmPipeline
     public IEnumerable<(string stage, IReadOnlyList<string> algorithms)> Stages()
     {
         yield return ("Model.Apply (fit start)", _model.Select(a => a.Name).ToList());
+        yield return ("Data.Source (each epoch start)", _sources.Select(a => a.Name).ToList());
         yield return ("Data.Transform (each batch)", _data.Select(a => a.Name).ToList());
         yield return ("Regularization.Forward (each microbatch, outermost first)", _regularization.Select(a => a.Name).ToList());
         yield return ("Loss.Loss (each microbatch, outermost first)", _loss.Select(a => a.Name).ToList());

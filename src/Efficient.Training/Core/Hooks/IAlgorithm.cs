@@ -4,7 +4,7 @@ namespace Efficient.Training;
 
 /// <summary>
 /// A training technique. It takes part in training by implementing one or more of the taxonomy
-/// hooks (<see cref="IDataAlgorithm"/>, <see cref="IModelAlgorithm"/>, <see cref="ILossAlgorithm"/>,
+/// hooks (<see cref="IDataAlgorithm"/>, <see cref="IDataSourceAlgorithm"/>, <see cref="IModelAlgorithm"/>, <see cref="ILossAlgorithm"/>,
 /// <see cref="IOptimizationAlgorithm"/>, <see cref="IRegularizationAlgorithm"/>) and, to observe
 /// the loop, <see cref="ITrainingCallback"/>. Hooks compose in registration order: the first
 /// registered algorithm is the outermost layer of each middleware chain.

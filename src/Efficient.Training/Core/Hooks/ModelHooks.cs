@@ -17,16 +17,34 @@ public interface IModelAlgorithm : IAlgorithm
 
 /// <summary>
 /// Replaces submodules by dotted name and keeps a report ("BlurPool: replaced 3 strided convs").
-/// Parameters of replaced modules that the new module does not keep are dropped from the
-/// optimizer; new parameters are added to its first parameter group.
+/// The Trainer applies surgery before it builds the optimizer, so the optimizer sees the final
+/// parameters. For surgery on a model whose optimizer already exists (a hand-written loop), pass
+/// the optimizer: after each replacement, a parameter of the old module that the new module holds
+/// under the same relative name as a different object is swapped in place
+/// (<see cref="OptimizerSurgeryExtensions.ReplaceParameters"/>, keeping its group and state), and
+/// parameters the optimizer does not hold yet are added as a new parameter group with the
+/// optimizer's default options. Parameters the new module no longer uses stay in the optimizer
+/// but never get a gradient, so the optimizer skips them.
 /// </summary>
 public sealed class ModelSurgery
 {
     private readonly nn.Module _root;
+    private readonly optim.Optimizer? _optimizer;
     private readonly List<string> _report = new();
     private readonly List<(nn.Module old, nn.Module replacement)> _replacements = new();
 
-    internal ModelSurgery(nn.Module root) => _root = root;
+    /// <summary>Starts surgery on <paramref name="root"/>, keeping <paramref name="optimizer"/> (if any) pointed at the live parameters.</summary>
+    /// <param name="root">The model to operate on.</param>
+    /// <param name="optimizer">An optimizer already built over the model's parameters, or null (the Trainer builds its optimizer after surgery).</param>
+    public ModelSurgery(nn.Module root, optim.Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        _root = root;
+        _optimizer = optimizer;
+    }
+
+    /// <summary>The model being operated on.</summary>
+    public nn.Module Root => _root;
 
     /// <summary>The algorithm currently operating (for the report).</summary>
     internal string CurrentAlgorithm { get; set; } = "";
@@ -37,7 +55,10 @@ public sealed class ModelSurgery
     /// <summary>The replacements made so far, in order.</summary>
     public IReadOnlyList<(nn.Module old, nn.Module replacement)> Replacements => _replacements;
 
-    /// <summary>Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit ends).</summary>
+    /// <summary>
+    /// Replaces the submodule at <paramref name="path"/> and returns the old one (kept alive until fit
+    /// ends). The replacement is put in the old module's training or evaluation mode.
+    /// </summary>
     public nn.Module Replace(string path, nn.Module replacement)
     {
         ArgumentNullException.ThrowIfNull(replacement);
@@ -46,8 +67,31 @@ public sealed class ModelSurgery
 #else
         var old = _root.ReplaceModule(path, replacement);
 #endif
+        // The replacement takes the training/evaluation mode of the module it replaces.
+        if (replacement.training != old.training) replacement.train(old.training);
         _replacements.Add((old, replacement));
+        if (_optimizer is not null) UpdateOptimizer(old, replacement);
         return old;
+    }
+
+    private void UpdateOptimizer(nn.Module old, nn.Module replacement)
+    {
+        var optimizer = _optimizer!;
+        var held = new HashSet<Parameter>(optimizer.parameters(), ReferenceEqualityComparer.Instance);
+        var now = replacement.named_parameters().ToList();
+        var nowSet = new HashSet<Parameter>(now.Select(p => p.parameter), ReferenceEqualityComparer.Instance);
+        var byName = now.ToDictionary(p => p.name, p => p.parameter);
+        var map = new Dictionary<Parameter, Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, p) in old.named_parameters())
+            if (!nowSet.Contains(p) && held.Contains(p) && byName.TryGetValue(name, out var swapped) && !held.Contains(swapped))
+                map[p] = swapped;
+#if TORCHSHARP_BACKEND
+        if (map.Count > 0) throw new NotSupportedException("Swapping parameters inside an existing TorchSharp optimizer is not supported; apply surgery before building the optimizer.");
+#else
+        if (map.Count > 0) optimizer.ReplaceParameters(map);
+#endif
+        var added = now.Select(p => p.parameter).Where(p => !held.Contains(p) && !map.Values.Contains(p)).ToList();
+        if (added.Count > 0) optimizer.add_param_group(new ParamGroup { Parameters = added });
     }
 
 #if TORCHSHARP_BACKEND

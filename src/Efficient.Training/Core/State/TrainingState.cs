@@ -56,6 +56,9 @@ public sealed class TrainingState
     /// <summary>How long the run trains (already multiplied by the scale-schedule ratio).</summary>
     public Duration MaxDuration { get; internal set; }
 
+    /// <summary>The scale-schedule ratio the run was started with (already applied to <see cref="MaxDuration"/>; time-based schedules scale their explicit times by it).</summary>
+    public double ScaleScheduleRatio { get; internal set; } = 1.0;
+
     /// <summary>Batches per epoch of the training data, when known.</summary>
     public long? BatchesPerEpoch { get; internal set; }
 

@@ -85,11 +85,12 @@ public sealed partial class Trainer
                     break;
                 }
                 var epoch = state.Timestamp.Epoch;
+                var source = EpochSource(state);
                 if (state.Timestamp.BatchInEpoch == 0) Fire(TrainingEvent.EpochStart, state);
                 var completedEpoch = true;
                 // Tensors the data source creates while producing a batch belong to that batch's
                 // scope; tensors it already owned (e.g. preloaded batches) are left alone.
-                using var batches = _options.TrainData!.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
+                using var batches = source.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
                 while (true)
                 {
                     using var batchScope = NewDisposeScope();
@@ -123,6 +124,15 @@ public sealed partial class Trainer
         return new FitResult(state.Timestamp, state.Metrics, stopReason, _timeToThreshold, SurgeryReport);
     }
 
+    // The data-source hooks choose what this epoch iterates; the state's epoch sizes follow the source.
+    private ITrainingData EpochSource(TrainingState state)
+    {
+        var source = _pipeline.Source(_options.TrainData!, state);
+        state.BatchesPerEpoch = source.BatchesPerEpoch;
+        state.SamplesPerEpoch = source.SamplesPerEpoch;
+        return source;
+    }
+
     private TrainingState Setup()
     {
         manual_seed(_options.Seed);
@@ -138,6 +148,7 @@ public sealed partial class Trainer
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
             SamplesPerEpoch = _options.TrainData.SamplesPerEpoch,
             Precision = _options.Precision,
+            ScaleScheduleRatio = _options.ScaleScheduleRatio,
             Trace = _pipeline.Trace,
         };
         state.Schedulers = _options.Schedulers?.Invoke(optimizer, state).ToList() ?? new List<optim.lr_scheduler.LRScheduler>();
@@ -173,10 +184,11 @@ public sealed partial class Trainer
             Fire(TrainingEvent.BeforeOptimizerStep, state);
             _pipeline.Step(new StepContext(state, () => RecomputeGradients(state, batch)), () => state.Optimizer.step());
             Fire(TrainingEvent.AfterOptimizerStep, state);
-            if (_options.SchedulerInterval == SchedulerInterval.Batch) StepSchedulers(state);
 
             state.LastBatchLoss = lossValue;
             state.Timestamp = state.Timestamp.AfterBatch(batch.Size, batch.Tokens, watch.Elapsed);
+            // After the timestamp moves, so time-based schedules (Schedulers/) set the next batch's LR.
+            if (_options.SchedulerInterval == SchedulerInterval.Batch) StepSchedulers(state);
             Fire(TrainingEvent.BatchEnd, state);
             state.Batch = null;
             state.Outputs = null;

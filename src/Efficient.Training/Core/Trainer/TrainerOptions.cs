@@ -65,7 +65,12 @@ public sealed class TrainerOptions : IValidatableOptions
     /// <summary>The loss of (outputs, targets); default mean cross-entropy.</summary>
     public Func<Tensor, Tensor, Tensor> LossFunction { get; set; } = (outputs, target) => nn.functional.cross_entropy(outputs.dim() > 2 ? outputs.reshape(-1, outputs.shape[^1]) : outputs, outputs.dim() > 2 ? target.reshape(-1) : target);
 
-    /// <summary>Builds the learning-rate schedulers once the optimizer exists; the state tells the run's (scaled) length.</summary>
+    /// <summary>
+    /// Builds the learning-rate schedulers once the optimizer exists; the state tells the run's (scaled) length.
+    /// Time-based schedules (<c>Efficient.Training.Schedulers</c>, e.g.
+    /// <c>(opt, state) =&gt; new[] { new CosineAnnealingScheduler(t_warmup: "0.05dur").Attach(opt, state) }</c>)
+    /// read the state's timestamp, so they honour the scale-schedule ratio and resume exactly.
+    /// </summary>
     public Func<optim.Optimizer, TrainingState, IEnumerable<optim.lr_scheduler.LRScheduler>>? Schedulers { get; set; }
 
     /// <summary>When schedulers are stepped (default every batch).</summary>

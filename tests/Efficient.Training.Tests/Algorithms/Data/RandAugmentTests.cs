@@ -57,6 +57,36 @@ public class RandAugmentTests
     }
 
     [Fact]
+    public void EqualizeMatchesPilsAlgorithmOnEightBitLevels()
+    {
+        // Rebuilt exactly as in Reference/generate_techniques_equalize.py.
+        var path = System.IO.Path.Combine(AppContext.BaseDirectory, "Reference", "techniques_equalize.json");
+        using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(path));
+        var expected = doc.RootElement.GetProperty("equalize_levels").EnumerateArray().Select(v => v.GetInt64()).ToArray();
+        using var x = (Formula(new long[] { 3, 3, 32, 32 }) + 1) / 2;
+        x.narrow(0, 1, 1).narrow(1, 0, 1).fill_(0.5);
+        var twoLevels = x.narrow(0, 2, 1).narrow(1, 1, 1);
+        twoLevels.copy_(where(twoLevels.gt(0.5), full_like(twoLevels, 0.9), full_like(twoLevels, 0.1)));
+        var skewed = x.narrow(0, 2, 1).narrow(1, 2, 1);
+        skewed.copy_(skewed * skewed);
+
+        using var y = RandAugment.Equalize(x);
+        y.shape.Should().Equal(3, 3, 32, 32);
+        var levels = Floats(y * 255).Select(v => (long)Math.Round(v)).ToArray();
+        levels.Should().Equal(expected);
+        Floats(y * 255).Zip(levels).Should().OnlyContain(p => Math.Abs(p.First - p.Second) < 1e-3, "the output is level / 255");
+
+        // The constant channel (step 0) is the identity on levels; the others really change.
+        using var q = (x.clamp(0, 1) * 255).floor();
+        Floats(y.narrow(0, 1, 1).narrow(1, 0, 1) * 255).Select(v => (long)Math.Round(v)).Should().OnlyContain(v => v == 127);
+        Floats(y.narrow(0, 0, 1) * 255).Select(v => (long)Math.Round(v)).Should().NotEqual(Floats(q.narrow(0, 0, 1)).Select(v => (long)v));
+        using var level = tensor(new float[] { 5, 5, 5 });
+        using var sign = tensor(new float[] { 1, 1, 1 });
+        using var viaLevel = RandAugment.ApplyAtLevel(AugmentationOp.Equalize, x, level, sign);
+        Floats(viaLevel).Should().Equal(Floats(y));
+    }
+
+    [Fact]
     public void RotatingANinetyDegreesTurnsTheImageCounterClockwise()
     {
         // 5 x 5 image of distinct values: +90° (torch.rot90) moves the right column to the top row.
@@ -83,8 +113,8 @@ public class RandAugmentTests
             y.min().ToSingle().Should().BeGreaterThanOrEqualTo(0f, op.ToString());
             y.max().ToSingle().Should().BeLessThanOrEqualTo(1f, op.ToString());
         }
-        RandAugment.Ops(AugmentationSet.All).Should().HaveCount(12);
-        RandAugment.Ops(AugmentationSet.Safe).Should().HaveCount(8);
+        RandAugment.Ops(AugmentationSet.All).Should().HaveCount(13);
+        RandAugment.Ops(AugmentationSet.Safe).Should().HaveCount(9).And.Contain(AugmentationOp.Equalize).And.NotContain(AugmentationOp.Color);
     }
 
     [Fact]

@@ -91,4 +91,59 @@ public class KnowledgeDistillationTests
         using (no_grad()) teacherLogits = teacher.call(input);
         loss.ToDouble().ShouldBeClose(KnowledgeDistillation.Loss(outputs, teacherLogits, target, 2, 0.3).ToDouble(), rtol: 1e-6);
     }
+
+    /// <summary>Counts the teacher's forward calls and the samples it saw.</summary>
+    private sealed class CountingTeacher : nn.Module<Tensor, Tensor>
+    {
+        private readonly ImageMlp inner;
+
+        public CountingTeacher() : base(nameof(CountingTeacher))
+        {
+            inner = new ImageMlp();
+            RegisterComponents();
+        }
+
+        public int Calls { get; private set; }
+
+        public override Tensor forward(Tensor input)
+        {
+            Calls++;
+            return inner.call(input);
+        }
+    }
+
+    [Fact]
+    public void CachedTeacherOutputsSkipTheTeacherAfterTheFirstEpochAndGiveTheSameLosses()
+    {
+        manual_seed(5);
+        using var teacher = new CountingTeacher();
+        // 32 samples in batches of 16 (shuffled per epoch), 3 epochs, two microbatches per batch.
+        var plain = Run(new[] { new KnowledgeDistillationAlgorithm(new KnowledgeDistillationOptions { Teacher = teacher }) }, microbatches: 2, max: "3ep");
+        teacher.Calls.Should().Be(12, "uncached: every microbatch of every epoch runs the teacher");
+
+        var cachedAlgorithm = new KnowledgeDistillationAlgorithm(new KnowledgeDistillationOptions { Teacher = teacher, CacheTeacherOutputs = true });
+        var cached = Run(new[] { cachedAlgorithm }, microbatches: 2, max: "3ep");
+        (teacher.Calls - 12).Should().Be(4, "cached: only the first epoch's four microbatches run the teacher");
+        cachedAlgorithm.TeacherCalls.Should().Be(4);
+        cachedAlgorithm.CachedSamples.Should().Be(32);
+        cached.Losses.Should().HaveCount(6);
+        for (var i = 0; i < 6; i++) cached.Losses[i].ShouldBeClose(plain.Losses[i], rtol: 1e-6);
+        foreach (var (name, w) in plain.Weights)
+            for (var j = 0; j < w.Length; j++) ((double)cached.Weights[name][j]).ShouldBeClose(w[j], rtol: 1e-5, atol: 1e-6);
+    }
+
+    [Fact]
+    public void CachingWithoutSampleIndicesIsAClearError()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        using var teacher = new ImageMlp();
+        using var student = new ImageMlp();
+        var input = randn(4, 1, 4, 4);
+        var target = tensor(new long[] { 0, 1, 2, 1 });
+        var context = Context(student, new Batch(input, target)); // no Indices
+        var algorithm = new KnowledgeDistillationAlgorithm(new KnowledgeDistillationOptions { Teacher = teacher, CacheTeacherOutputs = true });
+        var act = () => algorithm.Loss(context, student.call(input), target, (o, t) => nn.functional.cross_entropy(o, t));
+        act.Should().Throw<InvalidOperationException>().WithMessage("*CacheTeacherOutputs needs the samples' indices (Batch.Indices)*");
+    }
 }

@@ -9,7 +9,8 @@ namespace Efficient.Training.Algorithms;
 /// per-sample difficulty (lower is easier; ties by index), and batch <c>b</c> of epoch <c>e</c> (global
 /// step <c>e * BatchesPerEpoch + b</c>) is drawn from the easiest <see cref="CurriculumPacing.Fraction"/>
 /// of the samples, shuffled with a generator seeded from (seed, epoch, batch). A batch depends only on
-/// the seed, the epoch and its index, so resume is exact.
+/// the seed, the epoch and its index, so resume is exact. Batches carry their sample indices
+/// (<see cref="Batch.Indices"/>).
 /// </summary>
 public sealed class CurriculumTrainingData : ITrainingData
 {
@@ -93,8 +94,8 @@ public sealed class CurriculumTrainingData : ITrainingData
         var batches = BatchesPerEpoch!.Value;
         for (var b = skipBatches; b < batches; b++)
         {
-            using var idx = BatchIndices(epoch, b);
-            yield return new Batch(_inputs.index_select(0, idx), _targets.index_select(0, idx));
+            var idx = BatchIndices(epoch, b);
+            yield return new Batch(_inputs.index_select(0, idx), _targets.index_select(0, idx), indices: idx);
         }
     }
 

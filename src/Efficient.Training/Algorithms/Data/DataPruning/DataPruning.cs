@@ -23,13 +23,17 @@ public static class DataPruning
         ArgumentNullException.ThrowIfNull(targets);
         if (numClasses < 1) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, "The number of classes must be at least 1.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        return PerChunk(model, inputs, targets, batchSize, (o, t) =>
+        return El2nScoresCore(model, inputs, targets, numClasses, batchSize);
+    }
+
+    /// <summary>EL2N with the number of classes taken from the outputs' last dimension when <paramref name="numClasses"/> is null.</summary>
+    internal static Tensor El2nScoresCore(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int? numClasses, int batchSize)
+        => PerChunk(model, inputs, targets, batchSize, (o, t) =>
         {
             var p = o.softmax(-1);
-            var diff = p - nn.functional.one_hot(t.to_type(ScalarType.Int64), numClasses).to_type(p.dtype);
+            var diff = p - nn.functional.one_hot(t.to_type(ScalarType.Int64), numClasses ?? o.shape[^1]).to_type(p.dtype);
             return diff.pow(2).sum(new long[] { -1 }).sqrt();
         });
-    }
 
     /// <summary>Whether <paramref name="model"/> classifies each sample correctly (argmax of the output), in evaluation mode, without gradients.</summary>
     public static Tensor Correct(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int batchSize = 256)

@@ -7,7 +7,7 @@ namespace Efficient.Training.Algorithms;
 /// <summary>
 /// Serves only the kept samples (e.g. <see cref="DataPruning.Keep"/>) of in-memory tensors, as a
 /// <see cref="TensorTrainingData"/> over the kept subset (same per-epoch shuffling by (seed, epoch),
-/// so resume is exact).
+/// so resume is exact). <see cref="Batch.Indices"/> are indices into the full set.
 /// </summary>
 public sealed class PrunedTrainingData : ITrainingData
 {
@@ -27,7 +27,7 @@ public sealed class PrunedTrainingData : ITrainingData
         var kept = keep.ToArray();
         Kept = kept;
         using var idx = tensor(kept);
-        _inner = new TensorTrainingData(inputs.index_select(0, idx).DetachFromDisposeScope(), targets.index_select(0, idx).DetachFromDisposeScope(), batchSize, shuffle, seed, dropLast);
+        _inner = new TensorTrainingData(inputs.index_select(0, idx).DetachFromDisposeScope(), targets.index_select(0, idx).DetachFromDisposeScope(), batchSize, shuffle, seed, dropLast, tokensOf: null, sampleIds: idx.clone().DetachFromDisposeScope());
     }
 
     /// <summary>The indices (into the full set) of the served samples.</summary>

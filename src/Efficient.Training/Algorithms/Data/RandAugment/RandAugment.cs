@@ -31,6 +31,8 @@ public enum AugmentationOp
     Brightness = 10,
     /// <summary>Blends with a smoothed image (PIL's SMOOTH kernel, border pixels kept).</summary>
     Sharpness = 11,
+    /// <summary>Histogram equalization of each channel on 8-bit levels (PIL's <c>ImageOps.equalize</c>).</summary>
+    Equalize = 12,
 }
 
 /// <summary>Which operations the random augmentations draw from (Composer's <c>augmentation_set</c>).</summary>
@@ -38,7 +40,7 @@ public enum AugmentationSet
 {
     /// <summary>All the operations of <see cref="AugmentationOp"/>.</summary>
     All = 0,
-    /// <summary>All but Color, Contrast, Brightness and Sharpness (they overlap ImageNet-C corruptions).</summary>
+    /// <summary>All but Color, Contrast, Brightness and Sharpness (they overlap ImageNet-C corruptions); Equalize is kept, as in Composer.</summary>
     Safe = 1,
 }
 
@@ -47,7 +49,8 @@ public enum AugmentationSet
 /// [0, 1]: every image gets <c>depth</c> operations drawn uniformly from the augmentation set, each
 /// at a random level in [0.1, severity] (Composer's sampling). Batched: each operation runs once over
 /// the batch and is kept, per image, where it was drawn. Geometric operations use
-/// <c>affine_grid</c>/<c>grid_sample</c> (bilinear, zeros outside); Equalize is not included.
+/// <c>affine_grid</c>/<c>grid_sample</c> (bilinear, zeros outside); color operations that PIL defines on 8-bit
+/// levels (Posterize, Equalize) work on <c>floor(255 x)</c> and return level / 255.
 /// </summary>
 public static class RandAugment
 {
@@ -55,7 +58,7 @@ public static class RandAugment
     public static IReadOnlyList<AugmentationOp> Ops(AugmentationSet set) => set switch
     {
         AugmentationSet.All => Enum.GetValues<AugmentationOp>(),
-        AugmentationSet.Safe => Enum.GetValues<AugmentationOp>().Where(o => o < AugmentationOp.Color).ToArray(),
+        AugmentationSet.Safe => Enum.GetValues<AugmentationOp>().Where(o => o < AugmentationOp.Color || o == AugmentationOp.Equalize).ToArray(),
         _ => throw new ArgumentOutOfRangeException(nameof(set), set, "Unknown augmentation set."),
     };
 
@@ -131,6 +134,7 @@ public static class RandAugment
             AugmentationOp.Contrast => Contrast(images, lv * 1.8 / 10 + 0.1),
             AugmentationOp.Brightness => Brightness(images, lv * 1.8 / 10 + 0.1),
             AugmentationOp.Sharpness => Sharpness(images, lv * 1.8 / 10 + 0.1),
+            AugmentationOp.Equalize => Equalize(images),
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown augmentation operation."),
         };
         return result.MoveToOuterDisposeScope();
@@ -160,6 +164,33 @@ public static class RandAugment
         var step = full_like(b, 2.0).pow(8 - b);
         var q = (images.clamp(0, 1) * 255).floor();
         return ((q / step).floor() * step / 255).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Histogram equalization of each channel of each image, as PIL's <c>ImageOps.equalize</c> (and
+    /// torchvision's <c>F.equalize</c>) on the 8-bit levels <c>q = floor(255 x)</c>: with <c>h</c> the
+    /// channel's 256-bin histogram, <c>step = (Σh − h[last non-zero bin]) // 255</c> and
+    /// <c>lut[i] = min(255, (Σ_{j&lt;i} h[j] + step // 2) // step)</c>; the result is <c>lut[q] / 255</c>
+    /// (<c>q / 255</c> for a channel with <c>step = 0</c>, e.g. a constant one). Batched: one histogram per
+    /// (image, channel) with <c>scatter_add</c>, no per-image loop.
+    /// </summary>
+    public static Tensor Equalize(Tensor images)
+    {
+        CheckImages(images);
+        using var scope = NewDisposeScope();
+        long n = images.shape[0], c = images.shape[1];
+        var q = (images.detach().clamp(0, 1) * 255).floor().to_type(ScalarType.Int64).reshape(n * c, -1);
+        var hist = zeros(new long[] { n * c, 256 }, dtype: ScalarType.Float64).scatter_add(1, q, ones(q.shape, dtype: ScalarType.Float64));
+        var bins = arange(256, dtype: ScalarType.Float64).unsqueeze(0);
+        var lastBin = where(hist.gt(0), bins, zeros_like(bins)).max(1, keepdim: true).values.to_type(ScalarType.Int64);
+        var last = hist.gather(1, lastBin);
+        var step = ((hist.sum(new long[] { 1 }, keepdim: true) - last) / 255).floor();
+        var safeStep = where(step.gt(0), step, ones_like(step));
+        var before = hist.cumsum(1) - hist; // Σ_{j<i} h[j]
+        var lut = ((before + (step / 2).floor()) / safeStep).floor().clamp(0, 255);
+        lut = where(step.gt(0), lut, bins.expand(n * c, 256));
+        var result = lut.gather(1, q).reshape(images.shape).to_type(images.dtype) / 255;
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>Inverts (<c>1 - x</c>) the values at or above <paramref name="threshold"/> (<c>[N]</c>).</summary>

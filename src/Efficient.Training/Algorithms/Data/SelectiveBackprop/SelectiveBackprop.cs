@@ -58,7 +58,7 @@ public static class SelectiveBackprop
         var index = indices.to_type(ScalarType.Int64);
         Tensor Pick(Tensor t) => t.dim() > 0 && t.shape[0] == n ? t.index_select(0, index) : t;
         var extras = batch.Extras.ToDictionary(e => e.Key, e => Pick(e.Value));
-        return new Batch(Pick(batch.Input), Pick(batch.Target), batch.Tokens * index.shape[0] / n, extras);
+        return new Batch(Pick(batch.Input), Pick(batch.Target), batch.Tokens * index.shape[0] / n, extras, batch.Indices?.index_select(0, index));
     }
 
     /// <summary>

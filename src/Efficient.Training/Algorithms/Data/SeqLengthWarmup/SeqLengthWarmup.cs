@@ -65,6 +65,6 @@ public static class SeqLengthWarmup
         var extras = batch.Extras.ToDictionary(e => e.Key, e => Cut(e.Value));
         var newInput = Cut(input);
         var tokens = batch.Tokens > 0 ? newInput.shape[0] * newInput.shape[1] : 0;
-        return new Batch(newInput, Cut(batch.Target), tokens, extras);
+        return new Batch(newInput, Cut(batch.Target), tokens, extras, newInput.shape[0] == b ? batch.Indices : null);
     }
 }

@@ -12,6 +12,15 @@ public sealed class KnowledgeDistillationOptions : IValidatableOptions
     /// <summary>α, the weight of the soft-target term (scaled by T²); the hard-target loss gets 1 − α. Range [0, 1]; default 0.5.</summary>
     public double Alpha { get; set; } = 0.5;
 
+    /// <summary>
+    /// Caches the teacher's logits per training sample (keyed by <see cref="Batch.Indices"/>), so the teacher
+    /// runs once per sample instead of once per epoch. Default false. Only valid when the teacher's input
+    /// for a sample is the same every epoch: no random data augmentation or input mixing (RandAugment,
+    /// CutOut, MixUp, ...) before the loss; the data source must provide sample indices. The cache is
+    /// held in memory (one row of logits per sample) and is not checkpointed (it is rebuilt after resume).
+    /// </summary>
+    public bool CacheTeacherOutputs { get; set; }
+
     /// <inheritdoc />
     public void Validate() =>
         new OptionsValidator(nameof(KnowledgeDistillationOptions))

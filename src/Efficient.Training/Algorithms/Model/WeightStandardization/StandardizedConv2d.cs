@@ -1,0 +1,72 @@
+using System;
+using System.Linq;
+
+namespace Efficient.Training.Algorithms;
+
+/// <summary>
+/// A Conv2d whose weight is standardized in every forward pass (<see cref="WeightStandardization.Standardize"/>):
+/// the stored weight stays the trained parameter, the convolution uses its per-output-channel
+/// standardized form, and gradients flow through the standardization. It takes over the original
+/// layer's weight and bias under the same names, so optimizers built before stay valid and state
+/// dicts are interchangeable with the original model's.
+/// </summary>
+public sealed class StandardizedConv2d : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv2d _original;
+    private Parameter weight;
+    private Parameter? bias;
+
+    /// <summary>Wraps <paramref name="conv"/>, taking over its weight and bias.</summary>
+    /// <param name="conv">The convolution to standardize.</param>
+    /// <param name="eps">Added to the variance before the square root, &gt; 0 (default 1e-5, as Composer).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is not positive.</exception>
+    public StandardizedConv2d(Conv2d conv, double eps = 1e-5) : base(nameof(StandardizedConv2d))
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        WeightStandardization.CheckEps(eps);
+        _original = conv;
+        this.eps = eps;
+        weight = conv.weight;
+        bias = conv.bias;
+        register_parameter("weight", weight);
+        if (bias is not null) register_parameter("bias", bias);
+    }
+
+    /// <summary>Added to the variance before the square root.</summary>
+    public double eps { get; }
+
+    /// <summary>The convolution whose configuration (stride, padding, dilation, groups) this layer keeps.</summary>
+    public Conv2d Original => _original;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var conv = _original;
+        if (input.dim() is not (3 or 4) || input.shape[^3] != conv.in_channels)
+            throw new ArgumentException($"StandardizedConv2d: the input has shape [{string.Join(", ", input.shape)}]; expected [N, {conv.in_channels}, H, W] or [{conv.in_channels}, H, W].", nameof(input));
+        using var standardized = WeightStandardization.Standardize(weight, eps);
+
+        // The padding of each side, last dimension first (functional.pad order), as Conv2d pads.
+        var reversed = new long[4];
+        for (var d = 0; d < 2; d++)
+        {
+            long left, right;
+            if (conv.padding_type == Padding.Same)
+            {
+                var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
+                left = total / 2;
+                right = total - left;
+            }
+            else if (conv.padding_type == Padding.Valid) left = right = 0;
+            else left = right = conv.padding![d];
+            reversed[2 * (1 - d)] = left;
+            reversed[2 * (1 - d) + 1] = right;
+        }
+        var symmetric = reversed[0] == reversed[1] && reversed[2] == reversed[3];
+        if (conv.padding_mode == PaddingModes.Zeros && symmetric)
+            return nn.functional.conv2d(input, standardized, bias, conv.stride, new[] { reversed[2], reversed[0] }, conv.dilation, conv.groups);
+        using var padded = nn.functional.pad(input, reversed, conv.padding_mode == PaddingModes.Zeros ? PaddingModes.Constant : conv.padding_mode);
+        return nn.functional.conv2d(padded, standardized, bias, conv.stride, new long[2], conv.dilation, conv.groups);
+    }
+}

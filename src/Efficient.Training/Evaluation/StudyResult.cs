@@ -1,0 +1,299 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace Efficient.Training.Evaluation;
+
+/// <summary>Mean and spread (sample standard deviation, 0 for one value) of a set of runs' values.</summary>
+/// <param name="Mean">The mean.</param>
+/// <param name="Std">The sample standard deviation.</param>
+/// <param name="Count">How many values.</param>
+public readonly record struct Spread(double Mean, double Std, int Count)
+{
+    /// <summary>The spread of <paramref name="values"/> (NaN mean when empty).</summary>
+    public static Spread Of(IEnumerable<double> values)
+    {
+        var v = values.ToArray();
+        if (v.Length == 0) return new Spread(double.NaN, double.NaN, 0);
+        var mean = v.Average();
+        var std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+        return new Spread(mean, std, v.Length);
+    }
+
+    /// <summary>"mean ± std" with the given format.</summary>
+    public string Format(string format) => Count == 0 ? "—" : $"{Mean.ToString(format, CultureInfo.InvariantCulture)} ± {Std.ToString(format, CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The runs of one recipe at one budget, summarised over seeds.</summary>
+/// <param name="Recipe">The recipe.</param>
+/// <param name="Budget">The budget.</param>
+/// <param name="Final">The final metric over seeds.</param>
+/// <param name="WallSeconds">The training wall-clock time over seeds.</param>
+/// <param name="TimeToTarget">The time to the target over the seeds that reached it.</param>
+/// <param name="Reached">How many seeds reached the target.</param>
+/// <param name="Runs">How many seeds ran.</param>
+/// <param name="SpeedUp">The baseline's mean time to target ÷ this one's (null when either never reached it).</param>
+/// <param name="AboveBaselineCurve">Whether the mean (time, metric) point lies on or above the baseline's curve (see <see cref="StudyResult"/>).</param>
+/// <param name="OnParetoFrontier">Whether no other (recipe, budget) is both at least as fast and at least as good, one of them strictly.</param>
+/// <param name="Footprint">The footprint of the first seed's model.</param>
+public sealed record StudySummary(string Recipe, Duration Budget, Spread Final, Spread WallSeconds, Spread TimeToTarget, int Reached, int Runs,
+    double? SpeedUp, bool AboveBaselineCurve, bool OnParetoFrontier, Footprint Footprint);
+
+/// <summary>
+/// The outcome of a <see cref="Study"/>: the runs, the target, per (recipe, budget) summaries, and
+/// writers for CSV (a row per run), JSON (everything, curves included), a Markdown table and an SVG
+/// plot of the metric against training wall-clock time with the Pareto frontier.
+/// The baseline's curve is the line through its (mean time, mean metric) points over its budgets;
+/// a point is on or above it when its metric is at least the curve's value at its time (the curve
+/// is held flat before its first and after its last point).
+/// </summary>
+public sealed class StudyResult
+{
+    internal StudyResult(StudyOptions options, IReadOnlyList<StudyRun> runs)
+    {
+        Options = options;
+        Runs = runs;
+        var baselineRuns = runs.Where(r => r.Spec.Recipe == options.Baseline).ToList();
+        // The baseline's longest budget (most batches trained) defines the default target.
+        var longest = baselineRuns.GroupBy(r => r.Spec.Budget).OrderBy(g => g.Average(r => r.Batches)).Last();
+        Target = options.Target ?? longest.Average(r => r.Final(options.Metric));
+        var baselineTime = Spread.Of(longest.Select(r => r.TimeTo(options.Metric, Target, options.HigherIsBetter)).OfType<double>());
+
+        var groups = runs.GroupBy(r => (r.Spec.Recipe, r.Spec.Budget)).ToList();
+        var points = groups.Select(g => (g.Key, time: g.Average(r => r.WallSeconds), metric: g.Average(r => r.Final(options.Metric)))).ToList();
+        var baselineCurve = points.Where(p => p.Key.Recipe == options.Baseline).Select(p => (p.time, p.metric)).OrderBy(p => p.time).ToList();
+        Summaries = groups.Select(g =>
+        {
+            var times = g.Select(r => r.TimeTo(options.Metric, Target, options.HigherIsBetter)).OfType<double>().ToList();
+            var tt = Spread.Of(times);
+            var point = points.Single(p => p.Key == g.Key);
+            double? speedUp = baselineTime.Count > 0 && tt.Count > 0 && tt.Mean > 0 ? baselineTime.Mean / tt.Mean : null;
+            var onFrontier = !points.Any(o => o.Key != g.Key && Better(o.time, o.metric, point.time, point.metric));
+            return new StudySummary(g.Key.Recipe, g.Key.Budget, Spread.Of(g.Select(r => r.Final(options.Metric))), Spread.Of(g.Select(r => r.WallSeconds)),
+                tt, times.Count, g.Count(), speedUp, AtOrAbove(baselineCurve, point.time, point.metric), onFrontier, g.First().Footprint);
+        }).ToList();
+    }
+
+    /// <summary>The options the study ran with.</summary>
+    public StudyOptions Options { get; }
+
+    /// <summary>Every run, in the order they ran.</summary>
+    public IReadOnlyList<StudyRun> Runs { get; }
+
+    /// <summary>The quality time-to-target was measured at.</summary>
+    public double Target { get; }
+
+    /// <summary>One summary per (recipe, budget), in run order.</summary>
+    public IReadOnlyList<StudySummary> Summaries { get; }
+
+    private bool Higher(double a, double b) => Options.HigherIsBetter ? a > b : a < b;
+
+    private bool AtLeast(double a, double b) => Options.HigherIsBetter ? a >= b : a <= b;
+
+    // (t1, m1) dominates (t2, m2): at least as fast and as good, one strictly.
+    private bool Better(double t1, double m1, double t2, double m2) => t1 <= t2 && AtLeast(m1, m2) && (t1 < t2 || Higher(m1, m2));
+
+    private bool AtOrAbove(List<(double time, double metric)> curve, double time, double metric)
+    {
+        if (curve.Count == 0) return false;
+        double reference;
+        if (time <= curve[0].time) reference = curve[0].metric;
+        else if (time >= curve[^1].time) reference = curve[^1].metric;
+        else
+        {
+            var i = curve.FindIndex(p => p.time >= time);
+            var (t0, m0) = curve[i - 1];
+            var (t1, m1) = curve[i];
+            reference = m0 + (m1 - m0) * (time - t0) / (t1 - t0);
+        }
+        // A tolerance of one part in a million keeps the baseline's own points on its curve.
+        return AtLeast(metric + (Options.HigherIsBetter ? 1e-6 : -1e-6) * Math.Max(1, Math.Abs(metric)), reference);
+    }
+
+    /// <summary>Writes <c>study.csv</c>, <c>study.json</c>, <c>study.md</c> and <c>study.svg</c> into <paramref name="folder"/> (created if needed) and returns their paths.</summary>
+    public IReadOnlyList<string> Write(string folder)
+    {
+        if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("StudyResult.Write: the folder must not be empty.", nameof(folder));
+        Directory.CreateDirectory(folder);
+        var files = new[] { ("study.csv", ToCsv()), ("study.json", ToJson()), ("study.md", ToMarkdown()), ("study.svg", ToSvg()) };
+        var paths = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(folder, name);
+            var temp = path + ".tmp";
+            File.WriteAllText(temp, text, new UTF8Encoding(false));
+            File.Move(temp, path, overwrite: true);
+            paths.Add(path);
+        }
+        return paths;
+    }
+
+    private static string F(double v, string format = "0.######") => double.IsNaN(v) ? "" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>A CSV row per run: recipe, budget, seed, final metric, wall seconds, time to target, footprint.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"recipe,budget,seed,{Options.Metric},wall_seconds,time_to_target_seconds,parameters,model_bytes,latency_ms_per_sample");
+        foreach (var r in Runs)
+        {
+            var ttt = r.TimeTo(Options.Metric, Target, Options.HigherIsBetter);
+            sb.AppendLine(string.Join(",", r.Spec.Recipe, r.Spec.Budget, r.Spec.Seed.ToString(CultureInfo.InvariantCulture), F(r.Final(Options.Metric)),
+                F(r.WallSeconds, "0.###"), ttt is { } t ? F(t, "0.###") : "", r.Footprint.Parameters.ToString(CultureInfo.InvariantCulture),
+                r.Footprint.ModelBytes.ToString(CultureInfo.InvariantCulture), r.Footprint.LatencyMsPerSample is { } l ? F(l, "0.####") : ""));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Everything as JSON: settings, target, summaries and every run with its curve.</summary>
+    public string ToJson()
+    {
+        var doc = new
+        {
+            metric = Options.Metric,
+            higher_is_better = Options.HigherIsBetter,
+            baseline = Options.Baseline,
+            seeds = Options.Seeds,
+            target = Target,
+            summaries = Summaries.Select(s => new
+            {
+                recipe = s.Recipe, budget = s.Budget.ToString(), final_mean = s.Final.Mean, final_std = s.Final.Std,
+                wall_seconds_mean = s.WallSeconds.Mean, wall_seconds_std = s.WallSeconds.Std,
+                time_to_target_mean = s.TimeToTarget.Count > 0 ? s.TimeToTarget.Mean : (double?)null,
+                time_to_target_std = s.TimeToTarget.Count > 0 ? s.TimeToTarget.Std : (double?)null,
+                reached = s.Reached, runs = s.Runs, speed_up = s.SpeedUp, above_baseline_curve = s.AboveBaselineCurve,
+                on_pareto_frontier = s.OnParetoFrontier, parameters = s.Footprint.Parameters, model_bytes = s.Footprint.ModelBytes,
+                latency_ms_per_sample = s.Footprint.LatencyMsPerSample,
+            }),
+            runs = Runs.Select(r => new
+            {
+                recipe = r.Spec.Recipe, budget = r.Spec.Budget.ToString(), seed = r.Spec.Seed, wall_seconds = r.WallSeconds, batches = r.Batches,
+                final = double.IsNaN(r.Final(Options.Metric)) ? (double?)null : r.Final(Options.Metric),
+                time_to_target = r.TimeTo(Options.Metric, Target, Options.HigherIsBetter),
+                footprint = new { parameters = r.Footprint.Parameters, model_bytes = r.Footprint.ModelBytes, latency_ms_per_sample = r.Footprint.LatencyMsPerSample },
+                curve = r.Curve.Select(p => new { wall_seconds = p.WallSeconds, batch = p.Batch, metrics = p.Metrics }),
+            }),
+        };
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
+    }
+
+    /// <summary>A Markdown table: per (recipe, budget) the metric, wall time and time to target (mean ± spread over seeds), the speed-up and the footprint.</summary>
+    public string ToMarkdown()
+    {
+        var sb = new StringBuilder();
+        var higher = Options.HigherIsBetter ? "higher" : "lower";
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Target: {Options.Metric} {(Options.HigherIsBetter ? "≥" : "≤")} {Target:0.####} ({(Options.Target is null ? $"the {Options.Baseline}'s mean final value at its longest budget" : "given")}; {higher} is better). Seeds: {string.Join(", ", Options.Seeds)}. Mean ± sample standard deviation over seeds; times are training wall-clock seconds (evaluation excluded)."));
+        sb.AppendLine();
+        sb.AppendLine($"| recipe | budget | {Options.Metric} | wall s | time to target s | reached | speed-up | on/above baseline curve | Pareto | params | size | latency ms/sample |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var s in Summaries)
+        {
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {s.Recipe} | {s.Budget} | {s.Final.Format("0.0000")} | {s.WallSeconds.Format("0.0")} | {s.TimeToTarget.Format("0.0")} | {s.Reached}/{s.Runs} | {(s.SpeedUp is { } u ? u.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—")} | {(s.AboveBaselineCurve ? "yes" : "no")} | {(s.OnParetoFrontier ? "★" : "")} | {s.Footprint.Parameters:N0} | {s.Footprint.ModelBytes / 1024.0:0.0} KiB | {(s.Footprint.LatencyMsPerSample is { } l ? l.ToString("0.000", CultureInfo.InvariantCulture) : "—")} |"));
+        }
+        return sb.ToString();
+    }
+
+    private static readonly string[] Palette = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
+
+    /// <summary>
+    /// An SVG plot of the metric against training wall-clock time: every run's evaluation curve (thin),
+    /// each (recipe, budget) mean point with ± spread bars, the baseline's curve over its budgets, the
+    /// target line and the Pareto frontier (dashed step line through the non-dominated mean points).
+    /// </summary>
+    public string ToSvg()
+    {
+        const double W = 760, H = 480, L = 70, R = 190, T = 40, B = 55;
+        var curves = Runs.Select(r => r.Curve.Where(p => p.Metrics.ContainsKey(Options.Metric)).Select(p => (t: p.WallSeconds, m: p.Metrics[Options.Metric])).ToList()).ToList();
+        var allPoints = curves.SelectMany(c => c).Concat(Summaries.Select(s => (t: s.WallSeconds.Mean, m: s.Final.Mean))).Where(p => double.IsFinite(p.m)).ToList();
+        var maxT = Math.Max(1e-9, allPoints.Count > 0 ? allPoints.Max(p => p.t) : 1) * 1.05;
+        var metrics = allPoints.Select(p => p.m).Append(Target).ToList();
+        var (loM, hiM) = (metrics.Min(), metrics.Max());
+        if (hiM - loM < 1e-9) (loM, hiM) = (loM - 0.5, hiM + 0.5);
+        var pad = (hiM - loM) * 0.05;
+        (loM, hiM) = (loM - pad, hiM + pad);
+        double X(double t) => L + t / maxT * (W - L - R);
+        double Y(double m) => T + (hiM - m) / (hiM - loM) * (H - T - B);
+        string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+        var recipes = Options.Recipes.ToList();
+        string Color(string recipe) => Palette[Math.Max(0, recipes.IndexOf(recipe)) % Palette.Length];
+
+        var sb = new StringBuilder();
+        sb.AppendLine($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(W)}\" height=\"{N(H)}\" viewBox=\"0 0 {N(W)} {N(H)}\" font-family=\"sans-serif\" font-size=\"12\">");
+        sb.AppendLine($"<rect width=\"{N(W)}\" height=\"{N(H)}\" fill=\"white\"/>");
+        sb.AppendLine($"<text x=\"{N(L)}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{Escape(Options.Metric)} vs training wall-clock time</text>");
+        // Axes with ticks.
+        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(H - B)}\" x2=\"{N(W - R)}\" y2=\"{N(H - B)}\" stroke=\"black\"/>");
+        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(T)}\" x2=\"{N(L)}\" y2=\"{N(H - B)}\" stroke=\"black\"/>");
+        foreach (var t in Ticks(0, maxT))
+            sb.AppendLine($"<line x1=\"{N(X(t))}\" y1=\"{N(H - B)}\" x2=\"{N(X(t))}\" y2=\"{N(H - B + 5)}\" stroke=\"black\"/><text x=\"{N(X(t))}\" y=\"{N(H - B + 18)}\" text-anchor=\"middle\">{t.ToString("G4", CultureInfo.InvariantCulture)}</text>");
+        foreach (var m in Ticks(loM, hiM))
+            sb.AppendLine($"<line x1=\"{N(L - 5)}\" y1=\"{N(Y(m))}\" x2=\"{N(L)}\" y2=\"{N(Y(m))}\" stroke=\"black\"/><line x1=\"{N(L)}\" y1=\"{N(Y(m))}\" x2=\"{N(W - R)}\" y2=\"{N(Y(m))}\" stroke=\"#eeeeee\"/><text x=\"{N(L - 8)}\" y=\"{N(Y(m) + 4)}\" text-anchor=\"end\">{m.ToString("G4", CultureInfo.InvariantCulture)}</text>");
+        sb.AppendLine($"<text x=\"{N((L + W - R) / 2)}\" y=\"{N(H - 15)}\" text-anchor=\"middle\">training wall-clock time (s)</text>");
+        sb.AppendLine($"<text transform=\"translate(18 {N((T + H - B) / 2)}) rotate(-90)\" text-anchor=\"middle\">{Escape(Options.Metric)}</text>");
+        // Target.
+        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(Y(Target))}\" x2=\"{N(W - R)}\" y2=\"{N(Y(Target))}\" stroke=\"#555555\" stroke-dasharray=\"2 3\"/>");
+        // Run curves.
+        for (var i = 0; i < Runs.Count; i++)
+        {
+            if (curves[i].Count == 0) continue;
+            var pts = string.Join(" ", curves[i].Select(p => $"{N(X(p.t))},{N(Y(p.m))}"));
+            sb.AppendLine($"<polyline points=\"{pts}\" fill=\"none\" stroke=\"{Color(Runs[i].Spec.Recipe)}\" stroke-opacity=\"0.35\" stroke-width=\"1\"/>");
+        }
+        // Baseline curve over budgets.
+        var baseline = Summaries.Where(s => s.Recipe == Options.Baseline).OrderBy(s => s.WallSeconds.Mean).ToList();
+        if (baseline.Count > 1)
+            sb.AppendLine($"<polyline points=\"{string.Join(" ", baseline.Select(s => $"{N(X(s.WallSeconds.Mean))},{N(Y(s.Final.Mean))}"))}\" fill=\"none\" stroke=\"{Color(Options.Baseline)}\" stroke-width=\"2\"/>");
+        // Pareto frontier: a step line through the non-dominated points, fastest first.
+        var frontier = Summaries.Where(s => s.OnParetoFrontier).OrderBy(s => s.WallSeconds.Mean).ToList();
+        if (frontier.Count > 0)
+        {
+            var steps = new List<string>();
+            for (var i = 0; i < frontier.Count; i++)
+            {
+                if (i > 0) steps.Add($"{N(X(frontier[i].WallSeconds.Mean))},{N(Y(frontier[i - 1].Final.Mean))}");
+                steps.Add($"{N(X(frontier[i].WallSeconds.Mean))},{N(Y(frontier[i].Final.Mean))}");
+            }
+            steps.Add($"{N(W - R)},{N(Y(frontier[^1].Final.Mean))}");
+            sb.AppendLine($"<polyline points=\"{string.Join(" ", steps)}\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>");
+        }
+        // Mean points with spread bars.
+        foreach (var s in Summaries)
+        {
+            var (x, y) = (X(s.WallSeconds.Mean), Y(s.Final.Mean));
+            if (!double.IsFinite(y)) continue;
+            var c = Color(s.Recipe);
+            sb.AppendLine($"<line x1=\"{N(X(s.WallSeconds.Mean - s.WallSeconds.Std))}\" y1=\"{N(y)}\" x2=\"{N(X(s.WallSeconds.Mean + s.WallSeconds.Std))}\" y2=\"{N(y)}\" stroke=\"{c}\"/>");
+            sb.AppendLine($"<line x1=\"{N(x)}\" y1=\"{N(Y(s.Final.Mean - s.Final.Std))}\" x2=\"{N(x)}\" y2=\"{N(Y(s.Final.Mean + s.Final.Std))}\" stroke=\"{c}\"/>");
+            sb.AppendLine($"<circle cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"{(s.OnParetoFrontier ? 6 : 4)}\" fill=\"{c}\" stroke=\"{(s.OnParetoFrontier ? "black" : c)}\" stroke-width=\"1.5\"><title>{Escape(s.Recipe)} {s.Budget}: {Escape(s.Final.Format("0.0000"))} in {Escape(s.WallSeconds.Format("0.0"))} s</title></circle>");
+        }
+        // Legend.
+        var ly = T + 5.0;
+        foreach (var recipe in recipes)
+        {
+            sb.AppendLine($"<circle cx=\"{N(W - R + 20)}\" cy=\"{N(ly)}\" r=\"5\" fill=\"{Color(recipe)}\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">{Escape(recipe)}</text>");
+            ly += 20;
+        }
+        sb.AppendLine($"<line x1=\"{N(W - R + 12)}\" y1=\"{N(ly)}\" x2=\"{N(W - R + 28)}\" y2=\"{N(ly)}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">Pareto frontier</text>");
+        ly += 20;
+        sb.AppendLine($"<line x1=\"{N(W - R + 12)}\" y1=\"{N(ly)}\" x2=\"{N(W - R + 28)}\" y2=\"{N(ly)}\" stroke=\"#555555\" stroke-dasharray=\"2 3\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">target {Target.ToString("0.####", CultureInfo.InvariantCulture)}</text>");
+        sb.AppendLine("</svg>");
+        return sb.ToString();
+    }
+
+    // About five round tick values covering [lo, hi].
+    private static IEnumerable<double> Ticks(double lo, double hi)
+    {
+        var raw = (hi - lo) / 5;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1.0, 2, 5, 10 }.Select(f => f * magnitude).First(s => s >= raw);
+        for (var v = Math.Ceiling(lo / step) * step; v <= hi + step * 1e-9; v += step) yield return Math.Round(v / step) * step;
+    }
+
+    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
+}

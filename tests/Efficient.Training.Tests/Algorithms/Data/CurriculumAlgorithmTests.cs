@@ -1,0 +1,162 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using Efficient.Training.Algorithms;
+using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
+using static Efficient.Training.Tests.Core.TestModels;
+
+namespace Efficient.Training.Tests.Algorithms.Data;
+
+public sealed class CurriculumAlgorithmTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-curr-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class IndexRecorder : ITrainingCallback
+    {
+        public List<long[]> Batches { get; } = new();
+
+        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
+        {
+            if (trainingEvent == TrainingEvent.BatchStart) Batches.Add(state.Batch!.Indices!.contiguous().data<long>().ToArray());
+        }
+    }
+
+    private sealed class CancelAt : ITrainingCallback
+    {
+        private readonly long _batch;
+        private readonly CancellationTokenSource _cts;
+        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
+        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
+        {
+            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
+        }
+    }
+
+    private static readonly CurriculumOptions Schedule = new() { Pacing = CurriculumPacingKind.FixedRoot, TotalSteps = 10, MinFraction = 0.25, RootDegree = 2 };
+
+    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, string max, IAlgorithm algorithm)
+    {
+        var options = new TrainerOptions
+        {
+            Model = model,
+            Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
+            TrainData = new TensorTrainingData(x, y, 8, shuffle: true, seed: 3),
+            MaxDuration = Duration.Parse(max),
+            Seed = 7,
+        };
+        options.Algorithms.Add(algorithm);
+        return options;
+    }
+
+    private static Dictionary<string, Tensor> Initial()
+    {
+        manual_seed(11);
+        using var m = new Mlp();
+        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+    }
+
+    [Fact]
+    public void AGivenDifficultyServesTheCurriculumDataSourceBatchForBatch()
+    {
+        var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
+        using var difficulty = arange(48, 0, -1, dtype: ScalarType.Float32); // sample 47 is the easiest
+        using var model = new Mlp();
+        var recorder = new IndexRecorder();
+        var options = Make(model, x, y, "2ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule, Difficulty = difficulty }));
+        options.Callbacks.Add(recorder);
+        new Trainer(options).Fit();
+
+        // The same source built by hand (batch size and seed of the replaced TensorTrainingData).
+        var source = new CurriculumTrainingData(x, y, difficulty, 8, Schedule, seed: 3);
+        var expected = Enumerable.Range(0, 2).SelectMany(e => source.GetEpoch(e)).Select(b => b.Indices!.data<long>().ToArray()).ToList();
+        recorder.Batches.Should().HaveCount(12);
+        for (var i = 0; i < 12; i++) recorder.Batches[i].Should().Equal(expected[i], $"batch {i}");
+        // Step 0 allows ceil(0.25 * 48) = 12 samples: the 12 with the lowest difficulty (indices 36..47).
+        recorder.Batches[0].Should().OnlyContain(i => i >= 36);
+    }
+
+    [Fact]
+    public void LossBasedDifficultyIsTheModelsPerSampleLossAtTheFirstEpoch()
+    {
+        var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
+        var initial = Initial();
+        using var reference = new Mlp();
+        reference.load_state_dict(initial);
+        using var expected = CurriculumTrainingData.LossScores(reference, x, y);
+
+        using var model = new Mlp();
+        model.load_state_dict(initial);
+        var algorithm = new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule });
+        new Trainer(Make(model, x, y, "1ep", algorithm)).Fit();
+        algorithm.Difficulty!.shape.Should().Equal(48);
+        Floats(algorithm.Difficulty).Should().Equal(Floats(expected));
+    }
+
+    [Theory]
+    [InlineData(0, 9)]
+    [InlineData(1, 9)]
+    [InlineData(1, 12)] // at an epoch boundary, where the difficulty is re-scored
+    public void AResumedRunEqualsTheUninterruptedOne(int rescoreEveryEpochs, long interruptAt)
+    {
+        var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
+        var initial = Initial();
+        CurriculumAlgorithmOptions Curriculum() => new() { Schedule = Schedule, RescoreEveryEpochs = rescoreEveryEpochs };
+
+        using var reference = new Mlp();
+        reference.load_state_dict(initial);
+        var expected = new Trainer(Make(reference, x, y, "3ep", new CurriculumAlgorithm(Curriculum()))).Fit();
+
+        using var first = new Mlp();
+        first.load_state_dict(initial);
+        using var cts = new CancellationTokenSource();
+        var options = Make(first, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
+        options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
+        options.Callbacks.Add(new CancelAt(interruptAt, cts));
+        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
+
+        using var second = new Mlp();
+        second.load_state_dict(initial);
+        var resumedOptions = Make(second, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
+        resumedOptions.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
+        var resumed = new Trainer(resumedOptions).Fit();
+
+        resumed.Timestamp.Batch.Should().Be(expected.Timestamp.Batch);
+        var want = Weights(reference);
+        var got = Weights(second);
+        foreach (var (name, w) in want) got[name].Should().Equal(w, $"{name} must be bit-identical after resume");
+    }
+
+    [Fact]
+    public void ADifficultyOfTheWrongLengthIsAClearError()
+    {
+        var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
+        using var model = new Mlp();
+        using var difficulty = zeros(40);
+        var act = () => new Trainer(Make(model, x, y, "1ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Difficulty = difficulty }))).Fit();
+        act.Should().Throw<InvalidOperationException>().WithMessage("Curriculum: the Difficulty has 40 values but the training data has 48 samples; expected one value per sample.");
+    }
+
+    [Fact]
+    public void InvalidOptionsListEveryFailure()
+    {
+        new CurriculumAlgorithmOptions().Validate();
+        using var difficulty = zeros(4, 2);
+        var act = () => new CurriculumAlgorithm(new CurriculumAlgorithmOptions
+        {
+            Schedule = new CurriculumOptions { TotalSteps = 0 },
+            Difficulty = difficulty,
+            RescoreEveryEpochs = 2,
+            ScoreBatchSize = 0,
+        });
+        act.Should().Throw<OptionsValidationException>().WithMessage(
+            "CurriculumAlgorithmOptions is invalid: Property Schedule: Property TotalSteps: 0 is invalid; expected an integer >= 1. " +
+            "Property Difficulty: a tensor of shape [4, 2] is invalid; expected null or one value per sample (shape [n]). " +
+            "Property RescoreEveryEpochs: 2 is invalid; expected 0 when Difficulty is given (only loss-based difficulty is re-scored). " +
+            "Property ScoreBatchSize: 0 is invalid; expected an integer >= 1.");
+    }
+}

@@ -1,0 +1,56 @@
+using Efficient.Training.Algorithms;
+using static Efficient.Training.Tests.Algorithms.Model.ModelTestRuns;
+
+namespace Efficient.Training.Tests.Algorithms.Model;
+
+public class ChannelsLastTests
+{
+    [Fact]
+    public void OutputsEqualTheContiguousModelAndParametersKeepTheirIdentity()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        using var model = SmallResNet();
+        model.eval();
+        var x = randn(2, 3, 8, 8);
+        var expected = model.call(x).Values();
+        var parameters = model.parameters().ToList();
+
+        ChannelsLast.Apply(model).Should().Be(7, "the stem and the six 3x3 convs; 1x1 shortcut weights are already both layouts");
+        model.parameters().Should().Equal(parameters, (a, b) => ReferenceEquals(a, b));
+        model.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => p.is_contiguous(MemoryFormat.ChannelsLast));
+        var input = ChannelsLast.ToChannelsLast(x);
+        input.is_contiguous(MemoryFormat.ChannelsLast).Should().BeTrue();
+        model.call(input).Values().ShouldBeClose(expected, 1e-5, 1e-5);
+        ChannelsLast.Apply(model).Should().Be(0, "already channels-last");
+    }
+
+    private sealed class LayoutRecorder : ITrainingCallback
+    {
+        public bool AllChannelsLast { get; private set; } = true;
+        public int Seen { get; private set; }
+
+        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
+        {
+            if (trainingEvent != TrainingEvent.BeforeForward) return;
+            Seen++;
+            AllChannelsLast &= state.Batch!.Input.is_contiguous(MemoryFormat.ChannelsLast);
+        }
+    }
+
+    [Fact]
+    public void TrainerConvertsModelAndBatches()
+    {
+        var (x, y) = Images(8, 8);
+        using var model = SmallResNet(width: 4);
+        var recorder = new LayoutRecorder();
+        var options = Options(model, x, y, max: "2ba");
+        options.Algorithms.Add(new ChannelsLastAlgorithm());
+        options.Callbacks.Add(recorder);
+        var result = new Trainer(options).Fit();
+        result.SurgeryReport.Should().Equal("ChannelsLast: replaced 0 modules; converted 7 4-D parameters to channels-last");
+        recorder.Seen.Should().Be(2);
+        recorder.AllChannelsLast.Should().BeTrue();
+        model.parameters().Should().OnlyContain(p => p.isfinite().all().item<bool>());
+    }
+}

@@ -1,0 +1,123 @@
+using Efficient.Torch.Modules;
+using Efficient.Training.Algorithms;
+using static Efficient.Training.Tests.Algorithms.Model.ModelReference;
+
+namespace Efficient.Training.Tests.Algorithms.Model;
+
+public class LowPrecisionNormTests
+{
+    private static (LayerNorm Original, LPLayerNorm LowPrecision) LayerNorms()
+    {
+        var r = Section("lp_layer_norm");
+        var ln = nn.LayerNorm(6);
+        Set(ln.weight, r.T("weight"));
+        Set(ln.bias!, r.T("bias"));
+        return (ln, new LPLayerNorm(ln));
+    }
+
+    private static (GroupNorm Original, LPGroupNorm LowPrecision) GroupNorms()
+    {
+        var r = Section("lp_group_norm");
+        var gn = nn.GroupNorm(2, 4);
+        Set(gn.weight!, r.T("weight"));
+        Set(gn.bias!, r.T("bias"));
+        return (gn, new LPGroupNorm(gn));
+    }
+
+    [Fact]
+    public void LayerNormInFloat32IsIdenticalToTheOriginal()
+    {
+        using var scope = NewDisposeScope();
+        var r = Section("lp_layer_norm");
+        var (ln, lp) = LayerNorms();
+        var x = r.T("x");
+        var y = lp.call(x);
+        y.dtype.Should().Be(ScalarType.Float32);
+        y.Values().Should().Equal(ln.call(x).Values());
+        y.Values().ShouldBeClose(r.Floats("y_fp32"), 1e-5, 1e-5);
+        lp.named_parameters().Select(p => p.name).Should().Equal("weight", "bias");
+    }
+
+    [Fact]
+    public void LayerNormUnderAutocastRunsInBFloat16AsPyTorch()
+    {
+        using var scope = NewDisposeScope();
+        var r = Section("lp_layer_norm");
+        var (ln, lp) = LayerNorms();
+        var x = r.T("x");
+        Tensor y, plain;
+        using (Autocast.Enable(DeviceType.CPU, ScalarType.BFloat16))
+        {
+            y = lp.call(x);
+            plain = ln.call(x);
+            Autocast.IsEnabled().Should().BeTrue("the layer restores autocast");
+        }
+        y.dtype.Should().Be(ScalarType.BFloat16);
+        plain.dtype.Should().Be(ScalarType.Float32, "autocast alone keeps LayerNorm in float32");
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), 0, 1e-6);
+        y.to(ScalarType.Float32).sum().backward();
+        ln.weight.grad!.dtype.Should().Be(ScalarType.Float32, "gradients reach the float32 parameters");
+    }
+
+    [Fact]
+    public void GroupNormIsIdenticalInFloat32AndRunsInBFloat16UnderAutocast()
+    {
+        using var scope = NewDisposeScope();
+        var r = Section("lp_group_norm");
+        var (gn, lp) = GroupNorms();
+        var x = r.T("x");
+        lp.call(x).Values().Should().Equal(gn.call(x).Values());
+        lp.call(x).Values().ShouldBeClose(r.Floats("y_fp32"), 1e-5, 1e-5);
+        Tensor y;
+        using (Autocast.Enable(DeviceType.CPU, ScalarType.BFloat16)) y = lp.call(x);
+        y.dtype.Should().Be(ScalarType.BFloat16);
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), 0, 1e-6);
+    }
+
+    [Fact]
+    public void BadInputNamesTheExpectedShape()
+    {
+        using var scope = NewDisposeScope();
+        var (_, ln) = LayerNorms();
+        var (_, gn) = GroupNorms();
+        FluentActions.Invoking(() => ln.call(ones(2, 5))).Should().Throw<ArgumentException>()
+            .WithMessage("LPLayerNorm: the input has shape [2, 5]; expected it to end with [6].*");
+        FluentActions.Invoking(() => gn.call(ones(2, 3, 2))).Should().Throw<ArgumentException>()
+            .WithMessage("LPGroupNorm: the input has shape [2, 3, 2]; expected [N, 4, ...].*");
+    }
+
+    [Fact]
+    public void ApplyReplacesEveryNormAndKeepsTheParameters()
+    {
+        using var model = new ModelNets.ConvNet();
+        var before = model.parameters().ToList();
+        LowPrecisionLayerNorm.Apply(model).Should().Be(1);
+        LowPrecisionGroupNorm.Apply(model).Should().Be(1);
+        LowPrecisionLayerNorm.Apply(model).Should().Be(0, "already replaced");
+        model.parameters().Should().Equal(before, (a, b) => ReferenceEquals(a, b));
+        model.named_children().Select(c => c.module.GetType().Name).Should().Contain("LPLayerNorm").And.Contain("LPGroupNorm");
+    }
+
+    [Fact]
+    public void AlgorithmsReportAndTrainUnderBf16Autocast()
+    {
+        var (x, y) = ModelNets.Images(16);
+        manual_seed(1);
+        using var model = new ModelNets.ConvNet();
+        var options = new TrainerOptions
+        {
+            Model = model,
+            Optimizer = p => optim.SGD(p, learningRate: 0.05),
+            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
+            MaxDuration = Duration.Parse("2ba"),
+            Precision = Precision.Bf16Autocast,
+        };
+        options.Algorithms.Add(new LowPrecisionLayerNormAlgorithm());
+        options.Algorithms.Add(new LowPrecisionGroupNormAlgorithm());
+        var result = new Trainer(options).Fit();
+        result.SurgeryReport.Should().Equal("LowPrecisionLayerNorm: replaced 1 LayerNorm", "LowPrecisionGroupNorm: replaced 1 GroupNorm");
+        model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32 && p.isfinite().all().item<bool>());
+        FluentActions.Invoking(() => new LowPrecisionLayerNormOptions().Validate()).Should().NotThrow();
+        FluentActions.Invoking(() => new LowPrecisionGroupNormOptions().Validate()).Should().NotThrow();
+    }
+}
