@@ -62,6 +62,9 @@ public sealed class TrainingState
     /// <summary>Batches per epoch of the training data, when known.</summary>
     public long? BatchesPerEpoch { get; internal set; }
 
+    /// <summary>The training data this epoch iterates (after the data-source hooks), for algorithms that make an extra pass (SWA's BatchNorm update).</summary>
+    internal ITrainingData? TrainData { get; set; }
+
     /// <summary>Samples per epoch of the training data, when known.</summary>
     public long? SamplesPerEpoch { get; internal set; }
 

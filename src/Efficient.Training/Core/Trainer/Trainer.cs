@@ -130,6 +130,7 @@ public sealed partial class Trainer
         var source = _pipeline.Source(_options.TrainData!, state);
         state.BatchesPerEpoch = source.BatchesPerEpoch;
         state.SamplesPerEpoch = source.SamplesPerEpoch;
+        state.TrainData = source;
         return source;
     }
 
@@ -147,6 +148,7 @@ public sealed partial class Trainer
         {
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
             SamplesPerEpoch = _options.TrainData.SamplesPerEpoch,
+            TrainData = _options.TrainData,
             Precision = _options.Precision,
             ScaleScheduleRatio = _options.ScaleScheduleRatio,
             Trace = _pipeline.Trace,

@@ -1,0 +1,41 @@
+using Efficient.Training.Algorithms;
+using static Efficient.Training.Tests.Algorithms.Optimization.OptimizationReference;
+
+namespace Efficient.Training.Tests.Algorithms.Optimization;
+
+public class OptimizationLifetimeTests
+{
+    private static (long managed, long native) Live()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return (Tensor.TotalCount, Tensor.NativeLiveCount);
+    }
+
+    [Fact]
+    public void TheFunctionalFormsLeakNoTensorOverAThousandSteps()
+    {
+        var (x, y) = RefData();
+        using var model = new Net();
+        using (var scope = NewDisposeScope()) nn.functional.cross_entropy(model.call(x), y).backward();
+        using var shadow = ShadowWeights.Of(model);
+        using var average = ShadowWeights.Of(model, includeBuffers: false);
+        var before = Live();
+        for (var i = 0; i < 1000; i++)
+        {
+            using var scope = NewDisposeScope();
+            Ema.Update(shadow, model, 0.99);
+            shadow.SwapIn(model);
+            shadow.SwapOut(model);
+            Swa.UpdateAverage(average, model, i);
+            using (var perturbation = Sam.Perturb(model.parameters(), 0.05)) perturbation.Restore();
+            GradientClipping.Apply(model, ClippingType.Norm, 1e6);
+            GradientClipping.Apply(model, ClippingType.Value, 1e6);
+            GradientClipping.Apply(model, ClippingType.Adaptive, 1e6);
+        }
+        var after = Live();
+        (after.managed - before.managed).Should().BeLessThan(50);
+        (after.native - before.native).Should().BeLessThan(50);
+    }
+}
