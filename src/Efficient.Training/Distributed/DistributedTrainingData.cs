@@ -10,6 +10,9 @@ namespace Efficient.Training;
 /// permutation on every rank, seeded with <c>seed + epoch</c>, padded to equal length and strided
 /// by rank). With a per-rank batch size <c>B</c> and <c>W</c> ranks one step consumes <c>W × B</c>
 /// distinct samples, and the order depends only on (seed, epoch, rank), so resume is exact.
+/// Each batch's <see cref="Batch.Indices"/> holds its samples' indices in the whole data set
+/// (padding repeats some). Data-source algorithms that re-serve the whole training set
+/// (Curriculum, DataPruning) need every index on one rank and refuse a rank's shard.
 /// </summary>
 public sealed class DistributedTrainingData : ITrainingData
 {
@@ -92,9 +95,9 @@ public sealed class DistributedTrainingData : ITrainingData
         {
             var start = (int)(b * BatchSize);
             var length = Math.Min(BatchSize, indices.Length - start);
-            using var idx = tensor(indices.AsSpan(start, length).ToArray());
+            var idx = tensor(indices.AsSpan(start, length).ToArray());
             var input = _inputs.index_select(0, idx);
-            yield return new Batch(input, _targets.index_select(0, idx), _tokensOf?.Invoke(input) ?? 0);
+            yield return new Batch(input, _targets.index_select(0, idx), _tokensOf?.Invoke(input) ?? 0, indices: idx);
         }
     }
 }

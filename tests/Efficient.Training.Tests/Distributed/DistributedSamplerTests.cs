@@ -61,8 +61,9 @@ public class DistributedSamplerTests
         data.SamplesPerEpoch.Should().Be(4);
         data.BatchesPerEpoch.Should().Be(2);
         var expected = DistributedSampler.Indices(10, 3, 1, epoch: 3, seed: 5);
-        var seen = data.GetEpoch(3).SelectMany(b => b.Target.ToArray<long>()).ToArray();
-        seen.Should().Equal(expected);
+        var batches = data.GetEpoch(3).ToList();
+        batches.SelectMany(b => b.Target.ToArray<long>()).Should().Equal(expected);
+        batches.SelectMany(b => b.Indices!.ToArray<long>()).Should().Equal(expected);
         data.GetEpoch(3, skipBatches: 1).SelectMany(b => b.Target.ToArray<long>()).Should().Equal(expected.Skip(2));
     }
 
