@@ -4,9 +4,10 @@
 # samples use. Does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
+# libgloo-dev: the Gloo headers torch.distributed (native/distributed.cpp) compiles against.
 # libopenblas0-openmp: libtorch-dev only pulls the reference BLAS (its GEMM is ~20x slower); OpenBLAS
 # (OpenMP flavour, like libtorch) takes over the libblas.so.3 alternative when installed.
-packages=(libtorch-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes)
+packages=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes)
 if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
   packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
 fi

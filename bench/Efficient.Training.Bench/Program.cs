@@ -13,7 +13,7 @@ namespace Efficient.Training.Bench;
 
 /// <summary>
 /// Benchmarks of the training layer. Commands: <c>trainer-overhead</c> (default),
-/// <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>) and <c>study</c> (<see cref="ResNetStudy"/>).
+/// <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>), <c>study</c> (<see cref="ResNetStudy"/>) and <c>ddp-step</c> (<see cref="DdpStep"/>).
 /// trainer-overhead: the residual CNN of the train-step benchmark trained for the same batches
 /// (Fashion-MNIST, batch 128, SGD momentum) by the Trainer and by a plain hand-written loop,
 /// interleaved; prints the median seconds of each and the ratio.
@@ -31,7 +31,8 @@ internal static class Program
                 "trainer-overhead" => TrainerOverhead(rest),
                 "technique-overhead" => Bench.TechniqueOverhead.Run(rest),
                 "study" => ResNetStudy.Run(rest),
-                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, technique-overhead, study"),
+                "ddp-step" => DdpStep.Run(args),
+                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, technique-overhead, study, ddp-step"),
             };
         }
         catch (ArgumentException e)

@@ -33,6 +33,7 @@ public sealed class ProgressBar : ITrainingCallback
     /// <inheritdoc />
     public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
     {
+        if (!state.IsRankZero) return; // data-parallel runs: only rank 0 reports
         switch (trainingEvent)
         {
             case TrainingEvent.FitStart:
@@ -183,6 +184,7 @@ public sealed class MetricsLogger : ITrainingCallback, IDisposable
     /// <inheritdoc />
     public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
     {
+        if (!state.IsRankZero) return; // data-parallel runs: only rank 0 logs
         var t = state.Timestamp;
         if (trainingEvent == TrainingEvent.BatchEnd && t.Batch % _every == 0 && state.LastBatchLoss is { } loss)
             Write("train", t, new Dictionary<string, double> { ["loss"] = loss, ["lr"] = state.Optimizer.ParamGroups.First().LearningRate });

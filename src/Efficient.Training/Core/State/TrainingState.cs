@@ -80,6 +80,15 @@ public sealed class TrainingState
     /// <summary>Whether the model is in a training step (false during evaluation).</summary>
     public bool IsTraining { get; internal set; }
 
+    /// <summary>This process's rank in data-parallel training (0 when not distributed).</summary>
+    public int Rank { get; internal set; }
+
+    /// <summary>The number of data-parallel ranks (1 when not distributed).</summary>
+    public int WorldSize { get; internal set; } = 1;
+
+    /// <summary>Whether this process is rank 0, the one that writes checkpoints and logs.</summary>
+    public bool IsRankZero => Rank == 0;
+
     /// <summary>The metrics of the latest evaluation, by name (e.g. <c>accuracy</c>, <c>loss</c>).</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; internal set; } = new Dictionary<string, double>();
 

@@ -20,7 +20,7 @@ public sealed record FitResult(Timestamp Timestamp, IReadOnlyDictionary<string, 
 /// schedulers with a scale-schedule ratio, periodic evaluation with metrics, stop-at-threshold,
 /// checkpoints with exact resume, cancellation, and callbacks at every <see cref="TrainingEvent"/>.
 /// </summary>
-public sealed class Trainer
+public sealed partial class Trainer
 {
     private readonly TrainerOptions _options;
     private readonly AlgorithmPipeline _pipeline;
@@ -155,6 +155,7 @@ public sealed class Trainer
         };
         state.Schedulers = _options.Schedulers?.Invoke(optimizer, state).ToList() ?? new List<optim.lr_scheduler.LRScheduler>();
         _state = state;
+        SetupDistributed(state);
         Fire(TrainingEvent.Init, state);
         if (_checkpointer is not null && _options.Checkpoint!.AutoResume && _checkpointer.Latest() is { } latest)
         {
@@ -165,6 +166,7 @@ public sealed class Trainer
             var steps = _options.SchedulerInterval == SchedulerInterval.Batch ? saved.Batch : saved.Epoch;
             for (long i = 0; i < steps; i++) StepSchedulers(state);
             _checkpointer.Load(latest, state, _pipeline.Algorithms);
+            SyncAfterResume();
         }
         model.train();
         return state;
@@ -223,7 +225,7 @@ public sealed class Trainer
             Tensor outputs, loss;
             using (PrecisionScope.Enter(state.Precision, context.Batch.Input))
             {
-                outputs = _pipeline.Forward(context, () => model.call(context.Batch.Input));
+                outputs = _pipeline.Forward(context, () => CallModel(model, context.Batch.Input));
                 state.Outputs = outputs;
                 if (fireEvents)
                 {
@@ -241,10 +243,14 @@ public sealed class Trainer
             // Mean-reduced losses: weight each microbatch by its share so the accumulated gradient
             // equals the gradient of the whole batch's mean loss.
             var weight = (double)micro[i].Size / batch.Size;
-            (micro.Count == 1 ? loss : loss * weight).backward();
+            // Data-parallel runs synchronize gradients once per step: earlier microbatches accumulate locally.
+            IDisposable? localOnly = null;
+            if (i < micro.Count - 1) EnterNoSync(ref localOnly);
+            using (localOnly) (micro.Count == 1 ? loss : loss * weight).backward();
             total += loss.ToDouble() * weight;
             if (fireEvents) Fire(TrainingEvent.AfterBackward, state);
         }
+        FinishGradientSync();
         return total;
     }
 
@@ -342,6 +348,7 @@ public sealed class Trainer
             model.train(wasTraining);
         }
         state.Metrics = _options.Metrics.ToDictionary(m => m.Name, m => m.Compute());
+        ReduceMetrics(state);
         Fire(TrainingEvent.EvalEnd, state);
         return state.Metrics;
     }
@@ -363,7 +370,25 @@ public sealed class Trainer
         }
     }
 
-    private void SaveCheckpoint(TrainingState state) => _checkpointer!.Save(state, _pipeline.Algorithms);
+    private void SaveCheckpoint(TrainingState state)
+    {
+        if (state.IsRankZero) _checkpointer!.Save(state, _pipeline.Algorithms); // data-parallel runs: rank 0 writes
+    }
+
+    private Tensor CallModel(nn.Module<Tensor, Tensor> model, Tensor input)
+    {
+        Tensor? output = null;
+        DistributedForward(input, ref output);
+        return output ?? model.call(input);
+    }
+
+    // Data-parallel training (Distributed/Trainer.Distributed.cs; absent in builds without torch.distributed).
+    partial void SetupDistributed(TrainingState state);
+    partial void SyncAfterResume();
+    partial void DistributedForward(Tensor input, ref Tensor? output);
+    partial void EnterNoSync(ref IDisposable? scope);
+    partial void FinishGradientSync();
+    partial void ReduceMetrics(TrainingState state);
 
     private void Fire(TrainingEvent e, TrainingState state)
     {

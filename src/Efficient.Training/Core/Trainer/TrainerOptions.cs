@@ -104,6 +104,12 @@ public sealed class TrainerOptions : IValidatableOptions
     /// <summary>Stop as soon as an evaluation reaches this metric value (e.g. <c>("accuracy", 0.9)</c>); the time is recorded.</summary>
     public (string Metric, double Value)? StopAtThreshold { get; set; }
 
+    /// <summary>
+    /// Data-parallel training over the initialized default process group (none when null): see
+    /// <see cref="DistributedOptions"/>.
+    /// </summary>
+    public DistributedOptions? Distributed { get; set; }
+
     /// <inheritdoc />
     public void Validate()
     {
@@ -136,6 +142,11 @@ public sealed class TrainerOptions : IValidatableOptions
         {
             v.Require(Metrics?.Any(m => m.Name == t.Metric) ?? false, "StopAtThreshold.Metric", t.Metric, $"one of the metrics ({string.Join(", ", Metrics?.Select(m => m.Name) ?? Array.Empty<string>())})");
             v.Require(EvalData is not null, "StopAtThreshold", t.Metric, "EvalData to be set (thresholds are checked at evaluation)");
+        }
+        if (Distributed is not null)
+        {
+            v.Require(Distributed.BucketCapMB > 0 && !double.IsInfinity(Distributed.BucketCapMB), "Distributed.BucketCapMB", Distributed.BucketCapMB, "a positive number of MiB");
+            v.Require(Distributed.Timeout is null || Distributed.Timeout > TimeSpan.Zero, "Distributed.Timeout", Distributed.Timeout, "a positive time span or null");
         }
         v.ThrowIfInvalid();
     }

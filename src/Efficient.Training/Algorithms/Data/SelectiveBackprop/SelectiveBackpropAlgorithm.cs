@@ -7,6 +7,10 @@ namespace Efficient.Training.Algorithms;
 /// <see cref="SelectiveBackprop.ShouldSelect"/> holds for the run's progress and batch index. It
 /// runs on the whole batch before the microbatch split, so the kept samples are then split as usual.
 /// Sampling draws from <see cref="TrainingState.Rng"/>.
+/// Under data-parallel training (<see cref="TrainerOptions.Distributed"/>) the selection is
+/// per rank: each rank scores and keeps the hardest <c>keep</c> fraction of its own shard (not of
+/// the global batch), so every rank backpropagates the same number of samples; the random draws
+/// come from <see cref="TrainingState.Rng"/>, seeded identically on every rank, and stay in step.
 /// </summary>
 public sealed class SelectiveBackpropAlgorithm : IDataAlgorithm
 {

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using Efficient.Torch;
+using Efficient.Torch.Bench;
+using static Efficient.Torch.torch;
+
+namespace Efficient.Training.Bench;
+
+/// <summary>
+/// ddp-step: the communication overhead of data-parallel training. Each rank (launched with RANK,
+/// WORLD_SIZE, MASTER_ADDR, MASTER_PORT; see bench/run-ddp-overhead.sh) trains the residual CNN of
+/// the train-step benchmark on its own batch, either with <see cref="DistributedDataParallel"/>
+/// (<c>--mode sync</c>: bucketed gradient all-reduce overlapping backward) or without any
+/// communication (<c>--mode local</c>: the same work per rank, so the difference is the all-reduce
+/// cost under the same CPU contention). Rank 0 prints one JSON line: median ms per step, the median
+/// time spent in <c>FinishGradientSync</c> after backward (the communication backward did not
+/// hide), and the median time of one all-reduce of all the gradients as a single tensor.
+/// </summary>
+internal static class DdpStep
+{
+    public static int Run(string[] args)
+    {
+        var mode = "sync";
+        int steps = 30, warmup = 5, batch = 64, threads = 1;
+        double bucketMB = 25;
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--mode": mode = Next(); break;
+                case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--bucket-mb": bucketMB = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine($"unknown option {args[i]}; usage: ddp-step [--mode sync|local] [--steps N] [--warmup N] [--batch N] [--threads N] [--bucket-mb X]");
+                    return 2;
+            }
+        }
+        if (mode is not ("sync" or "local")) throw new ArgumentException($"--mode must be sync or local, not '{mode}'.");
+        set_num_threads(threads);
+        distributed.init_process_group("gloo", timeout: TimeSpan.FromMinutes(2));
+        var rank = distributed.get_rank();
+        var world = distributed.get_world_size();
+        manual_seed(0);
+        using var net = new ResNet();
+        using var ddp = mode == "sync" ? new DistributedDataParallel(net, bucketMB) : null;
+        var opt = optim.SGD(net.parameters(), learningRate: 0.1, momentum: 0.9);
+        manual_seed(1 + rank);
+        using var x = randn(batch, 1, 28, 28);
+        using var y = randint(0, 10, new long[] { batch });
+        net.train();
+        var times = new List<double>();
+        var waits = new List<double>();
+        distributed.barrier();
+        for (var step = 0; step < warmup + steps; step++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                opt.zero_grad();
+                var logits = ddp is null ? net.call(x) : ddp.call(x);
+                nn.functional.cross_entropy(logits, y).backward();
+                var wait = Stopwatch.StartNew();
+                ddp?.FinishGradientSync();
+                if (step >= warmup) waits.Add(wait.Elapsed.TotalMilliseconds);
+                opt.step();
+            }
+            if (step >= warmup) times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        distributed.barrier();
+
+        // One all-reduce of every gradient as a single tensor: the communication alone.
+        var numel = net.parameters().Sum(p => p.numel());
+        var comm = new List<double>();
+        using (var flat = zeros(numel))
+        {
+            for (var k = 0; k < 5 + 20; k++)
+            {
+                var watch = Stopwatch.StartNew();
+                distributed.all_reduce(flat);
+                if (k >= 5) comm.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+        var buckets = ddp?.Buckets.Count ?? 0;
+        if (rank == 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"bench\":\"ddp-step\",\"mode\":\"{mode}\",\"world\":{world},\"batch_per_rank\":{batch},\"threads_per_rank\":{threads},\"parameters\":{numel},\"buckets\":{buckets},\"median_ms\":{Median(times):0.00},\"sync_wait_ms\":{Median(waits):0.000},\"allreduce_all_grads_ms\":{Median(comm):0.000}}}"));
+        distributed.destroy_process_group();
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
