@@ -66,11 +66,9 @@ public static class Study
         trainerOptions.Callbacks.Add(recorder);
         var trainer = new Trainer(trainerOptions);
         trainer.Fit();
-        if (recorder.Points.Count == 0 || !recorder.Points[^1].Metrics.ContainsKey(options.Metric))
-        {
-            // The last evaluation may not coincide with the end of the run: evaluate once more.
-            trainer.Evaluate();
-        }
+        // The last evaluation may not coincide with the end of the run (a budget that ends inside
+        // an epoch, an evaluation interval that does not divide it): evaluate the final model too.
+        if (recorder.Points.Count == 0 || recorder.Points[^1].Batch != trainer.State!.Timestamp.Batch) trainer.Evaluate();
         if (!recorder.Points[^1].Metrics.ContainsKey(options.Metric))
             throw new InvalidOperationException($"The run {spec.Recipe} {spec.Budget} seed {spec.Seed} reports no metric '{options.Metric}' (it reports {string.Join(", ", recorder.Points[^1].Metrics.Keys)}).");
         var model = trainer.State!.Model;

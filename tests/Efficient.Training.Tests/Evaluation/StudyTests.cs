@@ -138,6 +138,29 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void EvaluatesTheFinalModelWhenTheLastEvaluationCameEarlier()
+    {
+        var (x, y) = TestModels.Data(64);
+        var result = Study.Run(new StudyOptions
+        {
+            Recipes = new List<string> { "baseline" },
+            Seeds = new List<long> { 0 },
+            DefaultBudget = Duration.Batches(4),
+            CreateRun = spec => new TrainerOptions
+            {
+                Model = new TestModels.Mlp(),
+                TrainData = new TensorTrainingData(x, y, batchSize: 16, seed: spec.Seed),
+                EvalData = new TensorTrainingData(x, y, batchSize: 64, shuffle: false),
+                EvalInterval = Duration.Batches(3),
+                Optimizer = p => optim.SGD(p, 0.5),
+                MaxDuration = spec.Budget,
+            },
+        });
+        result.Runs.Single().Curve.Select(p => p.Batch).Should().Equal(3L, 4L);
+        result.Runs.Single().Batches.Should().Be(4);
+    }
+
+    [Fact]
     public void RejectsBadOptionsListingEveryProblem()
     {
         var act = () => Study.Run(new StudyOptions { Recipes = new List<string> { "a", "a" }, Baseline = "b", Seeds = new List<long>(), Metric = "" });
