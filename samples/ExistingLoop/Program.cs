@@ -198,10 +198,11 @@ public static class Program
         using var loader = utils.data.DataLoader(utils.data.TensorDataset(trainX, trainY), options.BatchSize, shuffle: true, seed: options.Seed, drop_last: true);
         var batchesPerEpoch = trainX.shape[0] / options.BatchSize;
         var totalBatches = options.Epochs * batchesPerEpoch;
-        var optimizer = optim.SGD(model.parameters(), learningRate: 0.1, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+        using var optimizer = optim.SGD(model.parameters(), learningRate: 0.1, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
         var scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, totalBatches);
 
-        // [+ EMA] shadow weights, averaged after every step with a half-life of a tenth of the run.
+        // [+ EMA] shadow weights, averaged after every step with a half-life of a tenth of the run
+        //         (Composer's default, 1000 batches, is meant for long runs).
         using var shadow = use.HasFlag(Techniques.Ema) ? ShadowWeights.Of(model) : null;
         var emaSmoothing = Ema.SmoothingFor(Duration.Batches(Math.Max(1, totalBatches / 10)), Duration.Batches(1));
 

@@ -31,6 +31,13 @@ public sealed class ExistingLoopSampleTests
     }
 
     [Fact]
+    public void RunsAsAProgram()
+    {
+        var output = SampleProcess.Run("ExistingLoop", new[] { "--techniques", "label-smoothing,sam", "--train-limit", "64", "--batch-size", "32", "--eval-limit", "100", "--threads", "1" });
+        output.Should().Contain("epoch 1: train loss").And.Contain("done: techniques label-smoothing,sam; 2 batches, accuracy");
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameResult()
     {
         var again = Program.Run(Quick("none"), TextWriter.Null);
