@@ -36,8 +36,9 @@ public sealed class ResNetSampleTests : IDisposable
     public void RecipesTrainTwoBatches(string recipe)
     {
         var log = new StringWriter();
-        var result = Program.Run(Quick("2ba") with { Recipe = recipe }, log);
-        result.Timestamp.Batch.Should().Be(2, "a 2-batch run keeps 2 batches (the scale-schedule ratio rounds up)");
+        var result = Program.Run(Quick("4ba") with { Recipe = recipe }, log);
+        var ratio = Recipes.Create(recipe).ScaleScheduleRatio;
+        result.Timestamp.Batch.Should().Be((long)Math.Ceiling(4 * ratio), "the scale-schedule ratio shortens the run, rounded up");
         log.ToString().Should().Contain($"recipe {recipe}");
     }
 
@@ -72,7 +73,7 @@ public sealed class ResNetSampleTests : IDisposable
         File.ReadAllText(Path.Combine(checkpoints, "latest")).Should().Be("ep0-ba2");
         var resumedModel = Path.Combine(_dir, "resumed.bin");
         SampleProcess.Run("ResNet", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--resume", "--save-model", resumedModel }).ToArray())
-            .Should().Contain("done: reached the maximum duration 4ba; 4 batches");
+            .Should().Contain("done: reached the maximum duration 3ba; 3 batches", "4ba × the hot recipe's ratio 0.7, rounded up");
         var straightModel = Path.Combine(_dir, "straight.bin");
         SampleProcess.Run("ResNet", common.Concat(new[] { "--save-model", straightModel }).ToArray());
         File.ReadAllBytes(resumedModel).Should().Equal(File.ReadAllBytes(straightModel), "the resumed run ends with the uninterrupted run's weights, bit for bit");
