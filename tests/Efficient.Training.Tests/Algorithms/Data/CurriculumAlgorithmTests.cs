@@ -1,21 +1,13 @@
 using System.Collections.Generic;
-using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Algorithms.Data;
 
-public sealed class CurriculumAlgorithmTests : IDisposable
+public sealed class CurriculumAlgorithmTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-curr-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     private sealed class IndexRecorder : ITrainingCallback
     {
         public List<long[]> Batches { get; } = new();
@@ -23,17 +15,6 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
         {
             if (trainingEvent == TrainingEvent.BatchStart) Batches.Add(state.Batch!.Indices!.contiguous().data<long>().ToArray());
-        }
-    }
-
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
         }
     }
 
@@ -107,23 +88,24 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         var initial = Initial();
         CurriculumAlgorithmOptions Curriculum() => new() { Schedule = Schedule, RescoreEveryEpochs = rescoreEveryEpochs };
 
-        using var reference = new Mlp();
-        reference.load_state_dict(initial);
-        var expected = new Trainer(Make(reference, x, y, "3ep", new CurriculumAlgorithm(Curriculum()))).Fit();
+        Mlp Model()
+        {
+            var model = new Mlp();
+            model.load_state_dict(initial);
+            return model;
+        }
 
-        using var first = new Mlp();
-        first.load_state_dict(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
-        options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        options.Callbacks.Add(new CancelAt(interruptAt, cts));
-        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
+        TrainerOptions Run(Mlp model, string? folder)
+        {
+            var options = Make(model, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
+            if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            return options;
+        }
 
-        using var second = new Mlp();
-        second.load_state_dict(initial);
-        var resumedOptions = Make(second, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
-        resumedOptions.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        var resumed = new Trainer(resumedOptions).Fit();
+        using var runs = ResumeHarness.Run(Model, Run, interruptAt);
+        var (reference, expected) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
+        runs.Interrupted.Result.StopReason.Should().Be("cancelled");
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
 
         resumed.Timestamp.Batch.Should().Be(expected.Timestamp.Batch);
         var want = Weights(reference);

@@ -1,20 +1,13 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Algorithms.Data;
 
-public sealed class DataPruningAlgorithmTests : IDisposable
+public sealed class DataPruningAlgorithmTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-prune-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     /// <summary>Records the sample indices and the epoch of every training batch, and the state's epoch sizes at each epoch start.</summary>
     private sealed class IndexRecorder : ITrainingCallback
     {
@@ -45,17 +38,6 @@ public sealed class DataPruningAlgorithmTests : IDisposable
             var ids = context.Batch.Indices!.data<long>().ToArray();
             for (var i = 0; i < ids.Length; i++) Epochs[epoch][ids[i]] = correct[i];
             return next(outputs, target);
-        }
-    }
-
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
         }
     }
 
@@ -156,25 +138,26 @@ public sealed class DataPruningAlgorithmTests : IDisposable
         var initial = Initial();
         DataPruningOptions Pruning() => new() { PruneFraction = 0.5, WarmupEpochs = 2, Score = score };
 
-        using var reference = Model(initial);
-        var full = new DataPruningAlgorithm(Pruning());
-        var expected = new Trainer(Make(reference, x, y, "4ep", full)).Fit();
+        TrainerOptions Run(Mlp model, string? folder)
+        {
+            var options = Make(model, x, y, "4ep", new DataPruningAlgorithm(Pruning()));
+            if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            return options;
+        }
+
+        using var runs = ResumeHarness.Run(() => Model(initial), Run, interruptAt, resumedModel: () =>
+        {
+            manual_seed(999);
+            return Model(initial);
+        });
+        var (reference, expected) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
+        var full = runs.Uninterrupted.Options.Algorithms.OfType<DataPruningAlgorithm>().Single();
         expected.Timestamp.Batch.Should().Be(12 + 6);
 
-        using var first = Model(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, "4ep", new DataPruningAlgorithm(Pruning()));
-        options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        options.Callbacks.Add(new CancelAt(interruptAt, cts));
-        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
+        runs.Interrupted.Result.StopReason.Should().Be("cancelled");
 
-        manual_seed(999);
-        using var second = Model(initial);
-        var resumedAlgorithm = new DataPruningAlgorithm(Pruning());
-        var resumedOptions = Make(second, x, y, "4ep", resumedAlgorithm);
-        resumedOptions.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        var resumed = new Trainer(resumedOptions).Fit();
-
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
+        var resumedAlgorithm = runs.Resumed.Options.Algorithms.OfType<DataPruningAlgorithm>().Single();
         resumed.Timestamp.Batch.Should().Be(expected.Timestamp.Batch);
         resumedAlgorithm.Kept.Should().Equal(full.Kept!);
         var want = Weights(reference);
