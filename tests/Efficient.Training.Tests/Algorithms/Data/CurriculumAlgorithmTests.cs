@@ -20,27 +20,6 @@ public sealed class CurriculumAlgorithmTests
 
     private static readonly CurriculumOptions Schedule = new() { Pacing = CurriculumPacingKind.FixedRoot, TotalSteps = 10, MinFraction = 0.25, RootDegree = 2 };
 
-    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, string max, IAlgorithm algorithm)
-    {
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: true, seed: 3),
-            MaxDuration = Duration.Parse(max),
-            Seed = 7,
-        };
-        options.Algorithms.Add(algorithm);
-        return options;
-    }
-
-    private static Dictionary<string, Tensor> Initial()
-    {
-        manual_seed(11);
-        using var m = new Mlp();
-        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-    }
-
     [Fact]
     public void AGivenDifficultyServesTheCurriculumDataSourceBatchForBatch()
     {
@@ -48,7 +27,7 @@ public sealed class CurriculumAlgorithmTests
         using var difficulty = arange(48, 0, -1, dtype: ScalarType.Float32); // sample 47 is the easiest
         using var model = new Mlp();
         var recorder = new IndexRecorder();
-        var options = Make(model, x, y, "2ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule, Difficulty = difficulty }));
+        var options = SgdMlpRun(model, x, y, "2ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule, Difficulty = difficulty }));
         options.Callbacks.Add(recorder);
         new Trainer(options).Fit();
 
@@ -65,7 +44,7 @@ public sealed class CurriculumAlgorithmTests
     public void LossBasedDifficultyIsTheModelsPerSampleLossAtTheFirstEpoch()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         using var reference = new Mlp();
         reference.load_state_dict(initial);
         using var expected = CurriculumTrainingData.LossScores(reference, x, y);
@@ -73,7 +52,7 @@ public sealed class CurriculumAlgorithmTests
         using var model = new Mlp();
         model.load_state_dict(initial);
         var algorithm = new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule });
-        new Trainer(Make(model, x, y, "1ep", algorithm)).Fit();
+        new Trainer(SgdMlpRun(model, x, y, "1ep", algorithm)).Fit();
         algorithm.Difficulty!.shape.Should().Equal(48);
         Floats(algorithm.Difficulty).Should().Equal(Floats(expected));
     }
@@ -85,7 +64,7 @@ public sealed class CurriculumAlgorithmTests
     public void AResumedRunEqualsTheUninterruptedOne(int rescoreEveryEpochs, long interruptAt)
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         CurriculumAlgorithmOptions Curriculum() => new() { Schedule = Schedule, RescoreEveryEpochs = rescoreEveryEpochs };
 
         Mlp Model()
@@ -97,7 +76,7 @@ public sealed class CurriculumAlgorithmTests
 
         TrainerOptions Run(Mlp model, string? folder)
         {
-            var options = Make(model, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
+            var options = SgdMlpRun(model, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
             if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
             return options;
         }
@@ -119,7 +98,7 @@ public sealed class CurriculumAlgorithmTests
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
         using var model = new Mlp();
         using var difficulty = zeros(40);
-        var act = () => new Trainer(Make(model, x, y, "1ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Difficulty = difficulty }))).Fit();
+        var act = () => new Trainer(SgdMlpRun(model, x, y, "1ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Difficulty = difficulty }))).Fit();
         act.Should().Throw<InvalidOperationException>().WithMessage("Curriculum: the Difficulty has 40 values but the training data has 48 samples; expected one value per sample.");
     }
 
