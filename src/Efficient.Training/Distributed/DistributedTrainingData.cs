@@ -36,8 +36,7 @@ public sealed class DistributedTrainingData : ITrainingData
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        if (inputs.dim() == 0 || targets.dim() == 0 || inputs.shape[0] != targets.shape[0])
-            throw new ArgumentException($"Inputs and targets must share their first dimension (got [{string.Join(", ", inputs.shape)}] and [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        SampleArgs.ThrowIfNotPaired(inputs, targets);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if ((rank is null || worldSize is null) && !distributed.is_initialized())
             throw new InvalidOperationException("Rank and world size default to the process group's, but none is initialized: call torch.distributed.init_process_group first or pass rank and worldSize.");

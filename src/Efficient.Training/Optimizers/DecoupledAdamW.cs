@@ -70,14 +70,10 @@ public sealed class DecoupledAdamW : SlotOptimizer<DecoupledAdamW.Options, Decou
             var g = p.grad;
             if (g is null) continue;
             var state = StateFor(p);
-            var m = state.ZerosIfEmpty(0, p);
-            var v = state.ZerosIfEmpty(1, p);
-            var t = ++state.step;
             if (wd != 0) p.mul_(keep);
+            var (m, v, t) = AdamMoments.Step(state, p, g, beta1, beta2);
             var bc1 = 1 - Math.Pow(beta1, t);
             var bc2 = 1 - Math.Pow(beta2, t);
-            m.mul_(beta1).add_(g, 1 - beta1);
-            v.mul_(beta2).addcmul_(g, g, 1 - beta2);
             var second = v;
             if (amsgrad)
             {
@@ -94,16 +90,7 @@ public sealed class DecoupledAdamW : SlotOptimizer<DecoupledAdamW.Options, Decou
     public (double, double) Betas
     {
         get => (((Options)_defaults).beta1 ?? 0.9, ((Options)_defaults).beta2 ?? 0.95);
-        set
-        {
-            ((Options)_defaults).beta1 = value.Item1;
-            ((Options)_defaults).beta2 = value.Item2;
-            foreach (var g in _parameter_groups)
-            {
-                ((Options)g.Options).beta1 = value.Item1;
-                ((Options)g.Options).beta2 = value.Item2;
-            }
-        }
+        set => SetAll(o => (o.beta1, o.beta2) = value);
     }
 
     /// <summary>The state of one parameter: step count, running averages (null until its first update) and, with AMSGrad, their maximum.</summary>

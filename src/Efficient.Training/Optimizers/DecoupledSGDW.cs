@@ -88,11 +88,7 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
     public double Momentum
     {
         get => ((Options)_defaults).momentum ?? 0;
-        set
-        {
-            ((Options)_defaults).momentum = value;
-            foreach (var g in _parameter_groups) ((Options)g.Options).momentum = value;
-        }
+        set => SetAll(o => o.momentum = value);
     }
 
     /// <summary>The state of one parameter: its momentum buffer (null until its first update with momentum).</summary>

@@ -76,12 +76,7 @@ public sealed class Lamb : SlotOptimizer<Lamb.Options, Lamb.State>, optim.IBetas
         {
             var g = p.grad;
             if (g is null) continue;
-            var state = StateFor(p);
-            var m = state.ZerosIfEmpty(0, p);
-            var v = state.ZerosIfEmpty(1, p);
-            var t = ++state.step;
-            m.mul_(beta1).add_(g, 1 - beta1);
-            v.mul_(beta2).addcmul_(g, g, 1 - beta2);
+            var (m, v, t) = AdamMoments.Step(StateFor(p), p, g, beta1, beta2);
             var bc1 = biasCorrection ? 1 - Math.Pow(beta1, t) : 1.0;
             var bc2 = biasCorrection ? 1 - Math.Pow(beta2, t) : 1.0;
             var update = m.div(bc1);
@@ -120,16 +115,7 @@ public sealed class Lamb : SlotOptimizer<Lamb.Options, Lamb.State>, optim.IBetas
     public (double, double) Betas
     {
         get => (((Options)_defaults).beta1 ?? 0.9, ((Options)_defaults).beta2 ?? 0.999);
-        set
-        {
-            ((Options)_defaults).beta1 = value.Item1;
-            ((Options)_defaults).beta2 = value.Item2;
-            foreach (var g in _parameter_groups)
-            {
-                ((Options)g.Options).beta1 = value.Item1;
-                ((Options)g.Options).beta2 = value.Item2;
-            }
-        }
+        set => SetAll(o => (o.beta1, o.beta2) = value);
     }
 
     /// <summary>The state of one parameter: step count and running averages (null until its first update).</summary>

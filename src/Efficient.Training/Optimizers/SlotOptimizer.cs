@@ -157,6 +157,13 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
     /// <summary>Updates the parameters of one group (called under <c>no_grad</c>, inside a dispose scope).</summary>
     private protected abstract void StepGroup(Parameter[] parameters, TOptions options);
 
+    /// <summary>Applies <paramref name="set"/> to the default options and to the options of every existing group.</summary>
+    private protected void SetAll(Action<TOptions> set)
+    {
+        set((TOptions)_defaults);
+        foreach (var g in _parameter_groups) set((TOptions)g.Options);
+    }
+
     /// <summary>
     /// Adds a parameter group: options it leaves unset take the optimizer's defaults, then all are
     /// validated. The group's initial learning rate (the base of the decoupled weight decay's

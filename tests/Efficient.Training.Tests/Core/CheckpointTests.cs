@@ -1,5 +1,4 @@
 using System.IO;
-using System.Threading;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Core;
@@ -13,18 +12,7 @@ public sealed class CheckpointTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
-    private TrainerOptions Make(Mlp model, Tensor x, Tensor y, string? folder)
+    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, string? folder)
     {
         var options = Options(model, x, y, batchSize: 16, max: "3ep");
         options.Optimizer = p => optim.AdamW(p, lr: 0.01, weight_decay: 0.01);
@@ -38,33 +26,30 @@ public sealed class CheckpointTests : IDisposable
     {
         var (x, y) = Data(n: 96);
 
-        // Uninterrupted (dropout makes the RNG state part of what must be restored).
+        // Uninterrupted (dropout makes the RNG state part of what must be restored); interrupted after batch 7 (mid-epoch),
+        // then a fresh process-like trainer resumes.
         manual_seed(11);
-        using var reference = new Mlp(dropout: 0.3);
-        var initial = reference.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-        var full = new Trainer(Make(reference, x, y, folder: null)).Fit();
+        using var runs = ResumeHarness.Run(() => new Mlp(dropout: 0.3), (model, folder) => Make(model, x, y, folder), interruptAt: 7,
+            resumedModel: () =>
+            {
+                manual_seed(999); // the resumed run must not depend on the ambient RNG
+                return new Mlp(dropout: 0.3);
+            },
+            sameInitialWeights: true);
+        var (reference, full) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
         full.Timestamp.Batch.Should().Be(18);
 
-        // Interrupted after batch 7 (mid-epoch), then a fresh process-like trainer resumes.
-        using var first = new Mlp(dropout: 0.3);
-        first.load_state_dict(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, _folder);
-        options.Callbacks.Add(new CancelAt(7, cts));
-        var stopped = new Trainer(options).Fit(cts.Token);
+        var stopped = runs.Interrupted.Result;
         stopped.StopReason.Should().Be("cancelled");
         stopped.Timestamp.Batch.Should().Be(7);
 
-        manual_seed(999); // the resumed run must not depend on the ambient RNG
-        using var second = new Mlp(dropout: 0.3);
-        var resumed = new Trainer(Make(second, x, y, _folder)).Fit();
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
         resumed.Timestamp.Should().BeEquivalentTo(full.Timestamp, o => o.Excluding(t => t.TotalWallClock));
 
         var expected = Weights(reference);
         var actual = Weights(second);
         foreach (var (name, w) in expected) actual[name].Should().Equal(w, $"{name} must be bit-identical after resume");
         resumed.Metrics["accuracy"].Should().Be(full.Metrics["accuracy"]);
-        foreach (var t in initial.Values) t.Dispose();
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using Efficient.Torch.Modules;
 using Efficient.Training.Optimizers;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Optimizers.OptimizerReference;
 
 namespace Efficient.Training.Tests.Optimizers;
@@ -200,14 +201,6 @@ public class OptimizerTests
 
 public class OptimizerLifetimeTests
 {
-    private static (long managed, long native) Live()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return (Tensor.TotalCount, Tensor.NativeLiveCount);
-    }
-
     [Fact]
     public void StepsLeakNoTensorOverAThousandSteps()
     {
@@ -220,13 +213,13 @@ public class OptimizerLifetimeTests
             new Lookahead(new DecoupledSGDW(ps, lr: 0.01, momentum: 0.9), k: 3),
         };
         foreach (var o in optimizers) { OptimizerReference.SetGradients(ps, 0); o.step(); }   // state created
-        var before = Live();
+        var before = LiveTensors.Count();
         for (var i = 0; i < 1000; i++)
         {
             OptimizerReference.SetGradients(ps, i % OptimizerReference.Steps);
             foreach (var o in optimizers) o.step();   // outside any dispose scope on purpose
         }
-        var after = Live();
+        var after = LiveTensors.Count();
         (after.managed - before.managed).Should().BeLessThan(50);
         (after.native - before.native).Should().BeLessThan(50);
         foreach (var o in optimizers) o.Dispose();

@@ -3,20 +3,14 @@ using System.IO;
 using System.Text.Json;
 using Efficient.Training.Optimizers;
 using Efficient.Training.Schedulers;
+using Efficient.Training.Tests.Core;
 using Efficient.Training.Tests.Optimizers;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Schedulers;
 
-public sealed class SchedulerTests : IDisposable
+public sealed class SchedulerTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-sched-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     private static JsonElement Case(string name) =>
         OptimizerReference.Root.GetProperty("schedulers").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 
@@ -92,7 +86,7 @@ public sealed class SchedulerTests : IDisposable
         }
     }
 
-    private TrainerOptions Make(Mlp model, Tensor x, Tensor y, LrRecorder recorder, string? folder, double ssr = 1.0)
+    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, LrRecorder recorder, string? folder, double ssr = 1.0)
     {
         var options = Options(model, x, y, batchSize: 16, max: "4ep");   // 6 batches per epoch → 24 batches
         options.Optimizer = p => new DecoupledAdamW(p, lr: 0.01, weight_decay: 1e-4);
@@ -130,39 +124,16 @@ public sealed class SchedulerTests : IDisposable
     {
         var (x, y) = Data(n: 96);
         manual_seed(5);
-        using var reference = new Mlp();
-        var initial = reference.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-        var full = new LrRecorder();
-        new Trainer(Make(reference, x, y, full, folder: null)).Fit();
+        using var runs = ResumeHarness.Run(() => new Mlp(), (model, folder) => Make(model, x, y, new LrRecorder(), folder), interruptAt: 10,
+            resumedModel: () => new Mlp(), sameInitialWeights: true, interrupted: options => options.MaxDuration = Duration.Parse("4ep"));
+        LrRecorder Recorder(ResumeRun<Mlp> run) => run.Options.Callbacks.OfType<LrRecorder>().Single();
+        var (full, firstRecorder, secondRecorder) = (Recorder(runs.Uninterrupted), Recorder(runs.Interrupted), Recorder(runs.Resumed));
+        runs.Interrupted.Result.Timestamp.Batch.Should().Be(10);
 
-        using var first = new Mlp();
-        first.load_state_dict(initial);
-        var firstRecorder = new LrRecorder();
-        var options = Make(first, x, y, firstRecorder, _folder);
-        options.MaxDuration = Duration.Parse("4ep");
-        using var cts = new System.Threading.CancellationTokenSource();
-        options.Callbacks.Add(new StopAt(10, cts));
-        new Trainer(options).Fit(cts.Token).Timestamp.Batch.Should().Be(10);
-
-        using var second = new Mlp();
-        var secondRecorder = new LrRecorder();
-        new Trainer(Make(second, x, y, secondRecorder, _folder)).Fit();
         secondRecorder.Seen.First().Batch.Should().Be(10, "the run resumes from the checkpoint at batch 10");
         firstRecorder.Seen.Concat(secondRecorder.Seen).Should().Equal(full.Seen, "every batch's LR must be identical to the uninterrupted run");
-        var expected = Weights(reference);
-        foreach (var (name, w) in Weights(second)) w.Should().Equal(expected[name], $"{name} must be bit-identical after resume");
-        foreach (var t in initial.Values) t.Dispose();
-    }
-
-    private sealed class StopAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly System.Threading.CancellationTokenSource _cts;
-        public StopAt(long batch, System.Threading.CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
+        var expected = Weights(runs.Uninterrupted.Model);
+        foreach (var (name, w) in Weights(runs.Resumed.Model)) w.Should().Equal(expected[name], $"{name} must be bit-identical after resume");
     }
 
     [Fact]

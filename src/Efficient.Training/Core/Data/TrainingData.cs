@@ -43,8 +43,7 @@ public sealed class TensorTrainingData : ITrainingData
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
-        if (inputs.dim() == 0 || targets.dim() == 0 || inputs.shape[0] != targets.shape[0])
-            throw new ArgumentException($"Inputs and targets must share their first dimension (got [{string.Join(", ", inputs.shape)}] and [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        SampleArgs.ThrowIfNotPaired(inputs, targets);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         if (dropLast && batchSize > inputs.shape[0])
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"With dropLast, a batch size of {batchSize} leaves no batch from {inputs.shape[0]} samples.");

@@ -1,21 +1,13 @@
 using System.Collections.Generic;
-using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Algorithms.Data;
 
-public sealed class CurriculumAlgorithmTests : IDisposable
+public sealed class CurriculumAlgorithmTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-curr-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     private sealed class IndexRecorder : ITrainingCallback
     {
         public List<long[]> Batches { get; } = new();
@@ -26,39 +18,7 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         }
     }
 
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
     private static readonly CurriculumOptions Schedule = new() { Pacing = CurriculumPacingKind.FixedRoot, TotalSteps = 10, MinFraction = 0.25, RootDegree = 2 };
-
-    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, string max, IAlgorithm algorithm)
-    {
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: true, seed: 3),
-            MaxDuration = Duration.Parse(max),
-            Seed = 7,
-        };
-        options.Algorithms.Add(algorithm);
-        return options;
-    }
-
-    private static Dictionary<string, Tensor> Initial()
-    {
-        manual_seed(11);
-        using var m = new Mlp();
-        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-    }
 
     [Fact]
     public void AGivenDifficultyServesTheCurriculumDataSourceBatchForBatch()
@@ -67,7 +27,7 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         using var difficulty = arange(48, 0, -1, dtype: ScalarType.Float32); // sample 47 is the easiest
         using var model = new Mlp();
         var recorder = new IndexRecorder();
-        var options = Make(model, x, y, "2ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule, Difficulty = difficulty }));
+        var options = SgdMlpRun(model, x, y, "2ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule, Difficulty = difficulty }));
         options.Callbacks.Add(recorder);
         new Trainer(options).Fit();
 
@@ -84,7 +44,7 @@ public sealed class CurriculumAlgorithmTests : IDisposable
     public void LossBasedDifficultyIsTheModelsPerSampleLossAtTheFirstEpoch()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         using var reference = new Mlp();
         reference.load_state_dict(initial);
         using var expected = CurriculumTrainingData.LossScores(reference, x, y);
@@ -92,7 +52,7 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         using var model = new Mlp();
         model.load_state_dict(initial);
         var algorithm = new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Schedule = Schedule });
-        new Trainer(Make(model, x, y, "1ep", algorithm)).Fit();
+        new Trainer(SgdMlpRun(model, x, y, "1ep", algorithm)).Fit();
         algorithm.Difficulty!.shape.Should().Equal(48);
         Floats(algorithm.Difficulty).Should().Equal(Floats(expected));
     }
@@ -104,26 +64,27 @@ public sealed class CurriculumAlgorithmTests : IDisposable
     public void AResumedRunEqualsTheUninterruptedOne(int rescoreEveryEpochs, long interruptAt)
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         CurriculumAlgorithmOptions Curriculum() => new() { Schedule = Schedule, RescoreEveryEpochs = rescoreEveryEpochs };
 
-        using var reference = new Mlp();
-        reference.load_state_dict(initial);
-        var expected = new Trainer(Make(reference, x, y, "3ep", new CurriculumAlgorithm(Curriculum()))).Fit();
+        Mlp Model()
+        {
+            var model = new Mlp();
+            model.load_state_dict(initial);
+            return model;
+        }
 
-        using var first = new Mlp();
-        first.load_state_dict(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
-        options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        options.Callbacks.Add(new CancelAt(interruptAt, cts));
-        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
+        TrainerOptions Run(Mlp model, string? folder)
+        {
+            var options = SgdMlpRun(model, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
+            if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            return options;
+        }
 
-        using var second = new Mlp();
-        second.load_state_dict(initial);
-        var resumedOptions = Make(second, x, y, "3ep", new CurriculumAlgorithm(Curriculum()));
-        resumedOptions.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        var resumed = new Trainer(resumedOptions).Fit();
+        using var runs = ResumeHarness.Run(Model, Run, interruptAt);
+        var (reference, expected) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
+        runs.Interrupted.Result.StopReason.Should().Be("cancelled");
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
 
         resumed.Timestamp.Batch.Should().Be(expected.Timestamp.Batch);
         var want = Weights(reference);
@@ -137,7 +98,7 @@ public sealed class CurriculumAlgorithmTests : IDisposable
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
         using var model = new Mlp();
         using var difficulty = zeros(40);
-        var act = () => new Trainer(Make(model, x, y, "1ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Difficulty = difficulty }))).Fit();
+        var act = () => new Trainer(SgdMlpRun(model, x, y, "1ep", new CurriculumAlgorithm(new CurriculumAlgorithmOptions { Difficulty = difficulty }))).Fit();
         act.Should().Throw<InvalidOperationException>().WithMessage("Curriculum: the Difficulty has 40 values but the training data has 48 samples; expected one value per sample.");
     }
 

@@ -5,14 +5,6 @@ namespace Efficient.Training.Tests.Algorithms.Data;
 
 public class DataAlgorithmsLifetimeTests
 {
-    private static (long managed, long native) Live()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return (Tensor.TotalCount, Tensor.NativeLiveCount);
-    }
-
     [Fact]
     public void TheFunctionalFormsLeakNoTensorOverAThousandSteps()
     {
@@ -22,7 +14,7 @@ public class DataAlgorithmsLifetimeTests
         var (x, y) = TestModels.Data(n: 8);
         using var mlp = new TestModels.Mlp();
         using var g = new Generator(3);
-        var before = Live();
+        var before = LiveTensors.Count();
         for (var i = 0; i < 1000; i++)
         {
             using var scope = NewDisposeScope();
@@ -35,7 +27,7 @@ public class DataAlgorithmsLifetimeTests
             var losses = SelectiveBackprop.PerSampleLosses(mlp, new Batch(x, y), SelectiveBackprop.CrossEntropyPerSample);
             SelectiveBackprop.Keep(new Batch(x, y), SelectiveBackprop.SelectIndices(losses, 0.5, g));
         }
-        var after = Live();
+        var after = LiveTensors.Count();
         (after.managed - before.managed).Should().BeLessThan(50);
         (after.native - before.native).Should().BeLessThan(50);
     }

@@ -1,20 +1,14 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
+using static Efficient.Training.Tests.Algorithms.Data.DataTestRuns;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Algorithms.Data;
 
-public sealed class DataPruningAlgorithmTests : IDisposable
+public sealed class DataPruningAlgorithmTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-prune-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     /// <summary>Records the sample indices and the epoch of every training batch, and the state's epoch sizes at each epoch start.</summary>
     private sealed class IndexRecorder : ITrainingCallback
     {
@@ -48,31 +42,6 @@ public sealed class DataPruningAlgorithmTests : IDisposable
         }
     }
 
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
-    private static TrainerOptions Make(Mlp model, Tensor x, Tensor y, string max, params IAlgorithm[] algorithms)
-    {
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: true, seed: 3),
-            MaxDuration = Duration.Parse(max),
-            Seed = 7,
-        };
-        foreach (var a in algorithms) options.Algorithms.Add(a);
-        return options;
-    }
-
     private static Mlp Model(Dictionary<string, Tensor> initial)
     {
         var model = new Mlp();
@@ -80,28 +49,21 @@ public sealed class DataPruningAlgorithmTests : IDisposable
         return model;
     }
 
-    private static Dictionary<string, Tensor> Initial()
-    {
-        manual_seed(11);
-        using var m = new Mlp();
-        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-    }
-
     [Fact]
     public void El2nWarmupThenTrainsOnlyOnTheKeptSamples()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
 
         // Reference: one plain warm-up epoch, then the functional scoring.
         using var warmed = Model(initial);
-        new Trainer(Make(warmed, x, y, "1ep")).Fit();
+        new Trainer(SgdMlpRun(warmed, x, y, "1ep")).Fit();
         var expectedKeep = DataPruning.Keep(DataPruning.El2nScores(warmed, x, y, numClasses: 3), 0.5);
 
         using var model = Model(initial);
         var algorithm = new DataPruningAlgorithm(new DataPruningOptions { PruneFraction = 0.5, WarmupEpochs = 1 });
         var recorder = new IndexRecorder();
-        var options = Make(model, x, y, "3ep", algorithm);
+        var options = SgdMlpRun(model, x, y, "3ep", algorithm);
         options.Callbacks.Add(recorder);
         var result = new Trainer(options).Fit();
 
@@ -118,17 +80,17 @@ public sealed class DataPruningAlgorithmTests : IDisposable
     public void ForgettingScoresComeFromTheWarmupMinibatches()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
 
         // Reference: a plain run with a hook recording per-sample correctness on the training minibatches.
         using var reference = Model(initial);
         var correctness = new CorrectnessRecorder(48);
-        new Trainer(Make(reference, x, y, "3ep", correctness)).Fit();
+        new Trainer(SgdMlpRun(reference, x, y, "3ep", correctness)).Fit();
         var expectedKeep = DataPruning.Keep(DataPruning.ForgettingScores(correctness.Epochs.Select(e => tensor(e)).ToList()), 0.25);
 
         using var model = Model(initial);
         var algorithm = new DataPruningAlgorithm(new DataPruningOptions { PruneFraction = 0.25, WarmupEpochs = 3, Score = DataPruningScore.Forgetting });
-        var result = new Trainer(Make(model, x, y, "4ep", algorithm)).Fit();
+        var result = new Trainer(SgdMlpRun(model, x, y, "4ep", algorithm)).Fit();
         algorithm.Kept.Should().Equal(expectedKeep);
         result.Timestamp.Batch.Should().Be(3 * 6 + 5, "36 kept samples in batches of 8");
     }
@@ -137,10 +99,10 @@ public sealed class DataPruningAlgorithmTests : IDisposable
     public void AWarmupDurationPrunesAtTheFollowingEpochStart()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        using var model = Model(Initial());
+        using var model = Model(InitialMlpWeights());
         var algorithm = new DataPruningAlgorithm(new DataPruningOptions { PruneFraction = 0.5, Warmup = Duration.Parse("8ba") });
         var recorder = new IndexRecorder();
-        var options = Make(model, x, y, "3ep", algorithm);
+        var options = SgdMlpRun(model, x, y, "3ep", algorithm);
         options.Callbacks.Add(recorder);
         new Trainer(options).Fit();
         recorder.BatchesPerEpoch.Should().Equal(new long?[] { 6, 6, 3 }, "8 batches end inside epoch 1, so pruning happens at the start of epoch 2");
@@ -153,28 +115,29 @@ public sealed class DataPruningAlgorithmTests : IDisposable
     public void AResumedRunContinuesOnTheSameSubsetAndEqualsTheUninterruptedOne(DataPruningScore score, long interruptAt)
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         DataPruningOptions Pruning() => new() { PruneFraction = 0.5, WarmupEpochs = 2, Score = score };
 
-        using var reference = Model(initial);
-        var full = new DataPruningAlgorithm(Pruning());
-        var expected = new Trainer(Make(reference, x, y, "4ep", full)).Fit();
+        TrainerOptions Run(Mlp model, string? folder)
+        {
+            var options = SgdMlpRun(model, x, y, "4ep", new DataPruningAlgorithm(Pruning()));
+            if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            return options;
+        }
+
+        using var runs = ResumeHarness.Run(() => Model(initial), Run, interruptAt, resumedModel: () =>
+        {
+            manual_seed(999);
+            return Model(initial);
+        });
+        var (reference, expected) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
+        var full = runs.Uninterrupted.Options.Algorithms.OfType<DataPruningAlgorithm>().Single();
         expected.Timestamp.Batch.Should().Be(12 + 6);
 
-        using var first = Model(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, "4ep", new DataPruningAlgorithm(Pruning()));
-        options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        options.Callbacks.Add(new CancelAt(interruptAt, cts));
-        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
+        runs.Interrupted.Result.StopReason.Should().Be("cancelled");
 
-        manual_seed(999);
-        using var second = Model(initial);
-        var resumedAlgorithm = new DataPruningAlgorithm(Pruning());
-        var resumedOptions = Make(second, x, y, "4ep", resumedAlgorithm);
-        resumedOptions.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("1ba") };
-        var resumed = new Trainer(resumedOptions).Fit();
-
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
+        var resumedAlgorithm = runs.Resumed.Options.Algorithms.OfType<DataPruningAlgorithm>().Single();
         resumed.Timestamp.Batch.Should().Be(expected.Timestamp.Batch);
         resumedAlgorithm.Kept.Should().Equal(full.Kept!);
         var want = Weights(reference);
@@ -198,22 +161,22 @@ public sealed class DataPruningAlgorithmTests : IDisposable
     public void AnyIndexedSourceIsReadBackInSampleOrder()
     {
         var (x, y) = Efficient.Training.Tests.Core.TestModels.Data(n: 48);
-        var initial = Initial();
+        var initial = InitialMlpWeights();
         DataPruningOptions Pruning() => new() { PruneFraction = 0.5, WarmupEpochs = 1 };
 
         using var direct = Model(initial);
         var onTensors = new DataPruningAlgorithm(Pruning());
-        new Trainer(Make(direct, x, y, "2ep", onTensors)).Fit();
+        new Trainer(SgdMlpRun(direct, x, y, "2ep", onTensors)).Fit();
 
         using var wrapped = Model(initial);
         var onWrapped = new DataPruningAlgorithm(Pruning());
-        var options = Make(wrapped, x, y, "2ep", onWrapped);
+        var options = SgdMlpRun(wrapped, x, y, "2ep", onWrapped);
         options.TrainData = new Wrapped(options.TrainData!);
         new Trainer(options).Fit();
         onWrapped.Kept.Should().Equal(onTensors.Kept!, "the scores are computed on the same samples in the same order");
 
         using var third = Model(initial);
-        var noIndices = Make(third, x, y, "2ep", new DataPruningAlgorithm(Pruning()));
+        var noIndices = SgdMlpRun(third, x, y, "2ep", new DataPruningAlgorithm(Pruning()));
         noIndices.TrainData = new Wrapped(noIndices.TrainData!, dropIndices: true);
         var act = () => new Trainer(noIndices).Fit();
         act.Should().Throw<InvalidOperationException>().WithMessage("DataPruning needs the samples' indices (Batch.Indices) to re-serve the training data, but Wrapped provides none*");

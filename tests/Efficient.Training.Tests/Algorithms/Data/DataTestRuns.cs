@@ -95,4 +95,30 @@ internal static class DataTestRuns
     public static float[] Floats(Tensor t) => t.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
 
     public static long[] Longs(Tensor t) => t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+
+    /// <summary>
+    /// Options training <paramref name="model"/> on (x, y) in shuffled batches of 8 (seed 3) with SGD (learning rate 0.1,
+    /// momentum 0.9) for <paramref name="max"/>, trainer seed 7, with the given algorithms.
+    /// </summary>
+    public static TrainerOptions SgdMlpRun(Core.TestModels.Mlp model, Tensor x, Tensor y, string max, params IAlgorithm[] algorithms)
+    {
+        var options = new TrainerOptions
+        {
+            Model = model,
+            Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9),
+            TrainData = new TensorTrainingData(x, y, 8, shuffle: true, seed: 3),
+            MaxDuration = Duration.Parse(max),
+            Seed = 7,
+        };
+        foreach (var a in algorithms) options.Algorithms.Add(a);
+        return options;
+    }
+
+    /// <summary>The initial weights of an <see cref="Core.TestModels.Mlp"/> created after <c>manual_seed(11)</c> (detached copies).</summary>
+    public static Dictionary<string, Tensor> InitialMlpWeights()
+    {
+        manual_seed(11);
+        using var m = new Core.TestModels.Mlp();
+        return m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+    }
 }

@@ -145,17 +145,9 @@ public class FactorizeTests
     [Fact]
     public void AlgorithmReportsWhatItFactorizedAndTrainsTheFactors()
     {
-        var (x, y) = ModelNets.Images(16);
         manual_seed(1);
         using var model = new ModelNets.ConvNet();
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.05),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
-            MaxDuration = Duration.Parse("2ba"),
-        };
-        options.Algorithms.Add(new FactorizeAlgorithm(new FactorizeOptions { MinChannels = 8, MinFeatures = 8 }));
+        var options = ModelNets.TwoBatches(model, new FactorizeAlgorithm(new FactorizeOptions { MinChannels = 8, MinFeatures = 8 }));
         var trainer = new Trainer(options);
         var result = trainer.Fit();
         result.SurgeryReport.Should().Equal("Factorize: factorized 1 conv, 1 linear");

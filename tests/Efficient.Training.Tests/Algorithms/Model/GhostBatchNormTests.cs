@@ -94,17 +94,9 @@ public class GhostBatchNormTests
     [Fact]
     public void AlgorithmReplacesAndReportsInsideTheTrainer()
     {
-        var (x, y) = ModelNets.Images(16);
         manual_seed(1);
         using var model = new ModelNets.ConvNet();
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.05),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
-            MaxDuration = Duration.Parse("2ba"),
-        };
-        options.Algorithms.Add(new GhostBatchNormAlgorithm(new GhostBatchNormOptions { GhostBatchSize = 4 }));
+        var options = ModelNets.TwoBatches(model, new GhostBatchNormAlgorithm(new GhostBatchNormOptions { GhostBatchSize = 4 }));
         var result = new Trainer(options).Fit();
         result.SurgeryReport.Should().Equal("GhostBatchNorm: replaced 1 batch norm with ghost batch size 4");
         var bn = model.named_modules().Single(m => m.name == "bn1").module.Should().BeOfType<GhostBatchNormLayer>().Subject;

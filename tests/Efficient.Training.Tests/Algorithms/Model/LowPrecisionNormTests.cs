@@ -101,19 +101,10 @@ public class LowPrecisionNormTests
     [Fact]
     public void AlgorithmsReportAndTrainUnderBf16Autocast()
     {
-        var (x, y) = ModelNets.Images(16);
         manual_seed(1);
         using var model = new ModelNets.ConvNet();
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.05),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
-            MaxDuration = Duration.Parse("2ba"),
-            Precision = Precision.Bf16Autocast,
-        };
-        options.Algorithms.Add(new LowPrecisionLayerNormAlgorithm());
-        options.Algorithms.Add(new LowPrecisionGroupNormAlgorithm());
+        var options = ModelNets.TwoBatches(model, new LowPrecisionLayerNormAlgorithm(), new LowPrecisionGroupNormAlgorithm());
+        options.Precision = Precision.Bf16Autocast;
         var result = new Trainer(options).Fit();
         result.SurgeryReport.Should().Equal("LowPrecisionLayerNorm: replaced 1 LayerNorm", "LowPrecisionGroupNorm: replaced 1 GroupNorm");
         model.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float32 && p.isfinite().all().item<bool>());

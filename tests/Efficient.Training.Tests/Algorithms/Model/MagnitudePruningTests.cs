@@ -1,21 +1,13 @@
 using System.Collections.Generic;
-using System.IO;
-using System.Threading;
 using Efficient.Torch.Modules;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Model.CompressionReference;
 
 namespace Efficient.Training.Tests.Algorithms.Model;
 
-public sealed class MagnitudePruningTests : IDisposable
+public sealed class MagnitudePruningTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-prune-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     /// <summary>Three linear layers (8 → 16 → 16 → 3).</summary>
     private sealed class Mlp3 : nn.Module<Tensor, Tensor>
     {
@@ -228,28 +220,25 @@ public sealed class MagnitudePruningTests : IDisposable
     {
         var pruningOptions = () => new MagnitudePruningOptions { FinalSparsity = 0.8, Start = "2ba", End = "14ba", Interval = "3ba", IncludeFirstAndLastLayers = true };
 
-        manual_seed(3);
-        using var reference = new Mlp3();
-        var initial = reference.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-        var fullPruning = new MagnitudePruningAlgorithm(pruningOptions());
-        new Trainer(Options(reference, fullPruning, max: "18ba")).Fit();
-
         // Interrupted after batch 7: the masks of the pruning step at batch 5 are in the checkpoint.
-        using var first = new Mlp3();
-        first.load_state_dict(initial);
-        using var cts = new CancellationTokenSource();
-        var interrupted = new MagnitudePruningAlgorithm(pruningOptions());
-        var options = Options(first, interrupted, max: "18ba", folder: _folder);
-        options.Callbacks.Add(new CancelAfter(7, cts));
-        new Trainer(options).Fit(cts.Token).Timestamp.Batch.Should().Be(7);
-        interrupted.TargetSparsity.Should().BeGreaterThan(0).And.BeLessThan(0.8);
+        manual_seed(3);
+        using var runs = ResumeHarness.Run(() => new Mlp3(), (model, folder) => Options(model, new MagnitudePruningAlgorithm(pruningOptions()), max: "18ba", folder: folder),
+            interruptAt: 7,
+            resumedModel: () =>
+            {
+                manual_seed(999);
+                return new Mlp3();
+            },
+            sameInitialWeights: true);
+        var reference = runs.Uninterrupted.Model;
+        var fullPruning = runs.Uninterrupted.Options.Algorithms.OfType<MagnitudePruningAlgorithm>().Single();
 
-        manual_seed(999);
-        using var second = new Mlp3();
-        var resumedPruning = new MagnitudePruningAlgorithm(pruningOptions());
-        var resumedOptions = Options(second, resumedPruning, max: "18ba", folder: _folder);
-        var resumedTrainer = new Trainer(resumedOptions);
-        resumedTrainer.Fit().Timestamp.Batch.Should().Be(18);
+        runs.Interrupted.Result.Timestamp.Batch.Should().Be(7);
+        runs.Interrupted.Options.Algorithms.OfType<MagnitudePruningAlgorithm>().Single().TargetSparsity.Should().BeGreaterThan(0).And.BeLessThan(0.8);
+
+        var second = runs.Resumed.Model;
+        var resumedPruning = runs.Resumed.Options.Algorithms.OfType<MagnitudePruningAlgorithm>().Single();
+        runs.Resumed.Result.Timestamp.Batch.Should().Be(18);
 
         var expected = Core.TestModels.Weights(reference);
         var actual = Core.TestModels.Weights(second);
@@ -259,7 +248,6 @@ public sealed class MagnitudePruningTests : IDisposable
         var resumedMasks = resumedPruning.SaveState().Tensors;
         resumedMasks.Keys.Should().BeEquivalentTo(fullMasks.Keys);
         foreach (var (key, mask) in fullMasks) resumedMasks[key].data<float>().ToArray().Should().Equal(mask.data<float>().ToArray(), key);
-        foreach (var t in initial.Values) t.Dispose();
     }
 
     [Fact]
@@ -275,16 +263,5 @@ public sealed class MagnitudePruningTests : IDisposable
             "MagnitudePruningOptions is invalid: Property FinalSparsity: 1 is invalid; expected a value in [0, 1). "
             + "Property End: 5ba is invalid; expected a time not before Start (10ba). "
             + "Property ExcludeNames: null is invalid; expected a value (not null).");
-    }
-
-    private sealed class CancelAfter : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAfter(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
     }
 }

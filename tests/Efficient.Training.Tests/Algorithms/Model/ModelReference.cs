@@ -69,4 +69,22 @@ internal static class ModelNets
         var y = randint(0, 3, new long[] { n }, generator: g);
         return (x.DetachFromDisposeScope(), y.DetachFromDisposeScope());
     }
+
+    /// <summary>
+    /// Options training <paramref name="model"/> for two unshuffled batches of 8 of <see cref="Images"/>(16) with plain SGD
+    /// (learning rate 0.05) and the given algorithms: the smallest run that applies a model technique inside the Trainer.
+    /// </summary>
+    public static TrainerOptions TwoBatches(nn.Module<Tensor, Tensor> model, params IAlgorithm[] algorithms)
+    {
+        var (x, y) = Images(16);
+        var options = new TrainerOptions
+        {
+            Model = model,
+            Optimizer = p => optim.SGD(p, learningRate: 0.05),
+            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
+            MaxDuration = Duration.Parse("2ba"),
+        };
+        foreach (var algorithm in algorithms) options.Algorithms.Add(algorithm);
+        return options;
+    }
 }

@@ -1,31 +1,12 @@
-using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Model.ModelTestRuns;
 
 namespace Efficient.Training.Tests.Algorithms.Model;
 
 /// <summary>Checkpoints taken with surgery algorithms active reload into a fresh trainer and model.</summary>
-public sealed class SurgeryCheckpointTests : IDisposable
+public sealed class SurgeryCheckpointTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-surgery-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
     private static TrainerOptions Make(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, string? folder)
     {
         var options = Options(model, x, y, max: "3ep", batchSize: 4);
@@ -47,8 +28,12 @@ public sealed class SurgeryCheckpointTests : IDisposable
     {
         var (x, y) = Images(12, 8);
 
-        using var reference = Fresh();
-        var full = new Trainer(Make(reference, x, y, folder: null)).Fit();
+        using var runs = ResumeHarness.Run(Fresh, (model, folder) => Make(model, x, y, folder), interruptAt: 4, resumedModel: () =>
+        {
+            manual_seed(999); // the resumed run must not depend on the ambient RNG
+            return SmallResNet(); // a new instance with other initial weights: the checkpoint restores them
+        });
+        var (reference, full) = (runs.Uninterrupted.Model, runs.Uninterrupted.Result);
         full.Timestamp.Batch.Should().Be(9);
         full.SurgeryReport.Should().Equal(
             "BlurPool: replaced 4 strided convs, 0 max-pools",
@@ -56,15 +41,9 @@ public sealed class SurgeryCheckpointTests : IDisposable
             "StochasticDepth: replaced 3 residual branches of BasicBlock (block-wise, drop rate 0.5, linear)");
         var expected = Weights(reference);
 
-        using var first = Fresh();
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, _folder);
-        options.Callbacks.Add(new CancelAt(4, cts));
-        new Trainer(options).Fit(cts.Token).Timestamp.Batch.Should().Be(4);
+        runs.Interrupted.Result.Timestamp.Batch.Should().Be(4);
 
-        manual_seed(999); // the resumed run must not depend on the ambient RNG
-        using var second = SmallResNet(); // a new instance with other initial weights: the checkpoint restores them
-        var resumed = new Trainer(Make(second, x, y, _folder)).Fit();
+        var (second, resumed) = (runs.Resumed.Model, runs.Resumed.Result);
         resumed.Timestamp.Batch.Should().Be(9);
         resumed.SurgeryReport.Should().Equal(full.SurgeryReport);
         ModuleNames(second).Should().Equal(ModuleNames(reference));

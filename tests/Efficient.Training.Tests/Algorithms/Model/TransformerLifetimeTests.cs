@@ -1,18 +1,11 @@
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Model.TransformerRuns;
 
 namespace Efficient.Training.Tests.Algorithms.Model;
 
 public class TransformerLifetimeTests
 {
-    private static (long managed, long native) Live()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return (Tensor.TotalCount, Tensor.NativeLiveCount);
-    }
-
     [Fact]
     public void TheEncoderAndTheFunctionalFormsLeakNoTensorOverAThousandSteps()
     {
@@ -23,7 +16,7 @@ public class TransformerLifetimeTests
         using var ids = randint(0, 11, new long[] { 2, 8 });
         using var mask = ones(2, 8);
         using var g = new Generator(3);
-        var before = Live();
+        var before = LiveTensors.Count();
         for (var i = 0; i < 1000; i++)
         {
             using var scope = NewDisposeScope();
@@ -34,7 +27,7 @@ public class TransformerLifetimeTests
             Alibi.ScaleSequenceLength(new Batch(ids, ids, 16), 0.5);
             Alibi.Bias(2, 8);
         }
-        var after = Live();
+        var after = LiveTensors.Count();
         (after.managed - before.managed).Should().BeLessThan(50);
         (after.native - before.native).Should().BeLessThan(50);
     }

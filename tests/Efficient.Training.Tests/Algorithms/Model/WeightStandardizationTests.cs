@@ -86,17 +86,9 @@ public class WeightStandardizationTests
     [Fact]
     public void AlgorithmReportsInsideTheTrainer()
     {
-        var (x, y) = ModelNets.Images(16);
         manual_seed(1);
         using var model = new ModelNets.ConvNet();
-        var options = new TrainerOptions
-        {
-            Model = model,
-            Optimizer = p => optim.SGD(p, learningRate: 0.05),
-            TrainData = new TensorTrainingData(x, y, 8, shuffle: false),
-            MaxDuration = Duration.Parse("2ba"),
-        };
-        options.Algorithms.Add(new WeightStandardizationAlgorithm());
+        var options = ModelNets.TwoBatches(model, new WeightStandardizationAlgorithm());
         new Trainer(options).Fit().SurgeryReport.Should().Equal("WeightStandardization: standardized 2 convs");
         model.named_children().Count(c => c.module is StandardizedConv2d).Should().Be(2);
     }

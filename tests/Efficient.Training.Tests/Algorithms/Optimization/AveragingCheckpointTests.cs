@@ -1,33 +1,14 @@
 using System.Collections.Generic;
-using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Optimization.OptimizationReference;
 
 namespace Efficient.Training.Tests.Algorithms.Optimization;
 
 /// <summary>EMA and SWA keep their averages in checkpoints: an interrupted and resumed run equals the uninterrupted one.</summary>
-public sealed class AveragingCheckpointTests : IDisposable
+public sealed class AveragingCheckpointTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-avg-ckpt-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
-    private TrainerOptions Make(Net model, Tensor x, Tensor y, IAlgorithm algorithm, bool checkpoint)
+    private static TrainerOptions Make(Net model, Tensor x, Tensor y, IAlgorithm algorithm, string? folder)
     {
         var options = Options(model, x, y, "4ep");
         options.TrainData = new TensorTrainingData(x, y, 4, shuffle: true, seed: 9);
@@ -35,26 +16,20 @@ public sealed class AveragingCheckpointTests : IDisposable
         options.EvalInterval = Duration.Parse("3ba");
         options.Schedulers = (opt, _) => new[] { optim.lr_scheduler.CosineAnnealingLR(opt, 12) };
         options.Algorithms.Add(algorithm);
-        if (checkpoint) options.Checkpoint = new CheckpointOptions { Folder = _folder, Interval = Duration.Parse("2ba"), KeepLast = 2 };
+        if (folder is not null) options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("2ba"), KeepLast = 2 };
         return options;
     }
 
-    private (Dictionary<string, float[]> full, Dictionary<string, float[]> resumed, FitResult fullResult, FitResult resumedResult) RunBoth(Func<IAlgorithm> create, long stopAt)
+    private static (Dictionary<string, float[]> full, Dictionary<string, float[]> resumed, FitResult fullResult, FitResult resumedResult) RunBoth(Func<IAlgorithm> create, long stopAt)
     {
         var (x, y) = RefData();
-        using var reference = new Net();
-        var fullResult = new Trainer(Make(reference, x, y, create(), checkpoint: false)).Fit();
-
-        using var first = new Net();
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, create(), checkpoint: true);
-        options.Callbacks.Add(new CancelAt(stopAt, cts));
-        new Trainer(options).Fit(cts.Token).StopReason.Should().Be("cancelled");
-
-        manual_seed(1234);
-        using var second = new Net();
-        var resumedResult = new Trainer(Make(second, x, y, create(), checkpoint: true)).Fit();
-        return (StateOf(reference), StateOf(second), fullResult, resumedResult);
+        using var runs = ResumeHarness.Run(() => new Net(), (model, folder) => Make(model, x, y, create(), folder), stopAt, resumedModel: () =>
+        {
+            manual_seed(1234);
+            return new Net();
+        });
+        runs.Interrupted.Result.StopReason.Should().Be("cancelled");
+        return (StateOf(runs.Uninterrupted.Model), StateOf(runs.Resumed.Model), runs.Uninterrupted.Result, runs.Resumed.Result);
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.IO;
-using System.Threading;
 using Efficient.Training.Algorithms;
 using Efficient.Training.Optimizers;
 using Efficient.Training.Tests.Core;
@@ -7,15 +5,8 @@ using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Algorithms.Optimization;
 
-public sealed class LookaheadTests : IDisposable
+public sealed class LookaheadTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "et-lookahead-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public void InterpolateMovesTheSlowWeightsAlphaOfTheWayAndResetsTheFastOnes()
     {
@@ -61,17 +52,6 @@ public sealed class LookaheadTests : IDisposable
         foreach (var (name, w) in Weights(a)) w.Should().Equal(expected[name], $"{name}: the algorithm and the wrapper are the same update");
     }
 
-    private sealed class CancelAt : ITrainingCallback
-    {
-        private readonly long _batch;
-        private readonly CancellationTokenSource _cts;
-        public CancelAt(long batch, CancellationTokenSource cts) => (_batch, _cts) = (batch, cts);
-        public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-        {
-            if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch == _batch) _cts.Cancel();
-        }
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -80,22 +60,12 @@ public sealed class LookaheadTests : IDisposable
         // Interrupted after batch 6 (checkpoint at 6, between two synchronizations every 4 steps).
         var (x, y) = TestModels.Data(n: 96);
         manual_seed(4);
-        using var reference = new Mlp();
-        var initial = reference.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
-        new Trainer(Make(reference, x, y, algorithm)).Fit();
-
-        using var first = new Mlp();
-        first.load_state_dict(initial);
-        using var cts = new CancellationTokenSource();
-        var options = Make(first, x, y, algorithm, _folder);
-        options.Callbacks.Add(new CancelAt(6, cts));
-        new Trainer(options).Fit(cts.Token).Timestamp.Batch.Should().Be(6);
-
-        using var second = new Mlp();
-        new Trainer(Make(second, x, y, algorithm, _folder)).Fit().Timestamp.Batch.Should().Be(12);
-        var expected = Weights(reference);
-        foreach (var (name, w) in Weights(second)) w.Should().Equal(expected[name], $"{name} must be bit-identical after resume");
-        foreach (var t in initial.Values) t.Dispose();
+        using var runs = ResumeHarness.Run(() => new Mlp(), (model, folder) => Make(model, x, y, algorithm, folder), interruptAt: 6,
+            resumedModel: () => new Mlp(), sameInitialWeights: true);
+        runs.Interrupted.Result.Timestamp.Batch.Should().Be(6);
+        runs.Resumed.Result.Timestamp.Batch.Should().Be(12);
+        var expected = Weights(runs.Uninterrupted.Model);
+        foreach (var (name, w) in Weights(runs.Resumed.Model)) w.Should().Equal(expected[name], $"{name} must be bit-identical after resume");
     }
 
     [Fact]

@@ -1,18 +1,11 @@
 using Efficient.Training.Algorithms;
+using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Algorithms.Optimization.OptimizationReference;
 
 namespace Efficient.Training.Tests.Algorithms.Optimization;
 
 public class OptimizationLifetimeTests
 {
-    private static (long managed, long native) Live()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return (Tensor.TotalCount, Tensor.NativeLiveCount);
-    }
-
     [Fact]
     public void TheFunctionalFormsLeakNoTensorOverAThousandSteps()
     {
@@ -21,7 +14,7 @@ public class OptimizationLifetimeTests
         using (var scope = NewDisposeScope()) nn.functional.cross_entropy(model.call(x), y).backward();
         using var shadow = ShadowWeights.Of(model);
         using var average = ShadowWeights.Of(model, includeBuffers: false);
-        var before = Live();
+        var before = LiveTensors.Count();
         for (var i = 0; i < 1000; i++)
         {
             using var scope = NewDisposeScope();
@@ -34,7 +27,7 @@ public class OptimizationLifetimeTests
             GradientClipping.Apply(model, ClippingType.Value, 1e6);
             GradientClipping.Apply(model, ClippingType.Adaptive, 1e6);
         }
-        var after = Live();
+        var after = LiveTensors.Count();
         (after.managed - before.managed).Should().BeLessThan(50);
         (after.native - before.native).Should().BeLessThan(50);
     }

@@ -31,8 +31,7 @@ public sealed class CurriculumTrainingData : ITrainingData
         ArgumentNullException.ThrowIfNull(difficulty);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (inputs.dim() == 0 || targets.dim() == 0 || inputs.shape[0] != targets.shape[0])
-            throw new ArgumentException($"Inputs and targets must share their first dimension (got [{string.Join(", ", inputs.shape)}] and [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        SampleArgs.ThrowIfNotPaired(inputs, targets);
         if (difficulty.dim() != 1 || difficulty.shape[0] != inputs.shape[0])
             throw new ArgumentException($"The difficulty must have one value per sample (shape [{inputs.shape[0]}], got [{string.Join(", ", difficulty.shape)}]).", nameof(difficulty));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");

@@ -118,8 +118,7 @@ public static class DataPruning
     /// <summary>Runs <paramref name="score"/> on chunks of the data in evaluation mode, without gradients; restores the mode; concatenates.</summary>
     internal static Tensor PerChunk(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int batchSize, Func<Tensor, Tensor, Tensor> score)
     {
-        if (inputs.dim() == 0 || targets.dim() == 0 || inputs.shape[0] != targets.shape[0])
-            throw new ArgumentException($"Inputs and targets must share their first dimension (got [{string.Join(", ", inputs.shape)}] and [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        SampleArgs.ThrowIfNotPaired(inputs, targets);
         var wasTraining = model.training;
         model.eval();
         try

@@ -19,8 +19,7 @@ public sealed class PrunedTrainingData : ITrainingData
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(keep);
-        if (inputs.dim() == 0 || targets.dim() == 0 || inputs.shape[0] != targets.shape[0])
-            throw new ArgumentException($"Inputs and targets must share their first dimension (got [{string.Join(", ", inputs.shape)}] and [{string.Join(", ", targets.shape)}]).", nameof(targets));
+        SampleArgs.ThrowIfNotPaired(inputs, targets);
         if (keep.Count == 0) throw new ArgumentException("At least one sample must be kept.", nameof(keep));
         var n = inputs.shape[0];
         if (keep.Any(i => i < 0 || i >= n)) throw new ArgumentOutOfRangeException(nameof(keep), keep.First(i => i < 0 || i >= n), $"Kept indices must be in [0, {n}).");
