@@ -32,12 +32,14 @@ public sealed class BertSampleTests : IDisposable
     public void PretrainsTwoBatchesAndReportsLossAndPerplexity(string recipe)
     {
         var log = new StringWriter();
-        var result = Program.Run(Quick("2ba") with { Recipe = recipe }, log);
-        result.Timestamp.Batch.Should().Be(2, "a 2-batch run keeps 2 batches (the scale-schedule ratio rounds up)");
+        // The recipe's scale-schedule ratio (0.5) halves its run: 4ba become 2 batches.
+        var max = recipe == "recipe" ? "4ba" : "2ba";
+        var result = Program.Run(Quick(max) with { Recipe = recipe }, log);
+        result.Timestamp.Batch.Should().Be(2);
         result.Metrics["loss"].Should().BeInRange(0.5, 10, "the MLM loss of a barely trained model is near ln(300) ≈ 5.7");
         result.Metrics["perplexity"].Should().BeApproximately(Math.Exp(result.Metrics["loss"]), 1e-9);
         log.ToString().Should().Contain($"recipe {recipe}").And.Contain("vocabulary of 300 pieces")
-            .And.Contain("pre-training done: reached the maximum duration 2ba; 2 batches, validation MLM loss");
+            .And.Contain("pre-training done: reached the maximum duration 2ba; 2 batches, validation MLM loss", "the log shows the scaled duration");
         if (recipe == "recipe") log.ToString().Should().Contain("GatedLinearUnits");
     }
 
@@ -118,8 +120,8 @@ public sealed class BertSampleTests : IDisposable
     public void AResumedRecipeRunInAFreshProcessEndsWithTheUninterruptedRunsWeights()
     {
         // The recipe changes the model (GLU), masks each epoch afresh and keeps EMA state: stop after
-        // 2 of 4 batches in one process, resume in another, and compare with an uninterrupted run.
-        var common = QuickArgs("4ba").Concat(new[] { "--recipe", "recipe" }).ToArray();
+        // 2 of 4 batches (8ba scaled by 0.5) in one process, resume in another, and compare with an uninterrupted run.
+        var common = QuickArgs("8ba").Concat(new[] { "--recipe", "recipe" }).ToArray();
         var checkpoints = Path.Combine(_dir, "checkpoints");
         var first = SampleProcess.Run("Bert", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--stop-after", "2" }).ToArray());
         first.Should().Contain("pre-training done: cancelled; 2 batches");
