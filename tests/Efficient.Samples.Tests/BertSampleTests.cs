@@ -32,14 +32,14 @@ public sealed class BertSampleTests : IDisposable
     public void PretrainsTwoBatchesAndReportsLossAndPerplexity(string recipe)
     {
         var log = new StringWriter();
-        // The recipe's scale-schedule ratio (0.5) halves its run: 4ba become 2 batches.
-        var max = recipe == "recipe" ? "4ba" : "2ba";
-        var result = Program.Run(Quick(max) with { Recipe = recipe }, log);
-        result.Timestamp.Batch.Should().Be(2);
+        // The recipe's scale-schedule ratio shortens its run (rounding up).
+        var batches = recipe == "recipe" ? (long)Math.Ceiling(2 * Recipes.RecipeRatio) : 2;
+        var result = Program.Run(Quick("2ba") with { Recipe = recipe }, log);
+        result.Timestamp.Batch.Should().Be(batches);
         result.Metrics["loss"].Should().BeInRange(0.5, 10, "the MLM loss of a barely trained model is near ln(300) ≈ 5.7");
         result.Metrics["perplexity"].Should().BeApproximately(Math.Exp(result.Metrics["loss"]), 1e-9);
         log.ToString().Should().Contain($"recipe {recipe}").And.Contain("vocabulary of 300 pieces")
-            .And.Contain("pre-training done: reached the maximum duration 2ba; 2 batches, validation MLM loss", "the log shows the scaled duration");
+            .And.Contain($"pre-training done: reached the maximum duration {batches}ba; {batches} batches, validation MLM loss", "the log shows the scaled duration");
         if (recipe == "recipe") log.ToString().Should().Contain("GatedLinearUnits");
     }
 
@@ -119,8 +119,9 @@ public sealed class BertSampleTests : IDisposable
     [Fact]
     public void AResumedRecipeRunInAFreshProcessEndsWithTheUninterruptedRunsWeights()
     {
-        // The recipe changes the model (GLU), masks each epoch afresh and keeps EMA state: stop after
-        // 2 of 4 batches (8ba scaled by 0.5) in one process, resume in another, and compare with an uninterrupted run.
+        // The recipe changes the model (GLU) and shortens sequences; masks are drawn per epoch: stop after
+        // 2 of 6 batches (8ba scaled by 0.75) in one process, resume in another, and compare with an uninterrupted run.
+        var total = (long)Math.Ceiling(8 * Recipes.RecipeRatio);
         var common = QuickArgs("8ba").Concat(new[] { "--recipe", "recipe" }).ToArray();
         var checkpoints = Path.Combine(_dir, "checkpoints");
         var first = SampleProcess.Run("Bert", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--stop-after", "2" }).ToArray());
@@ -128,7 +129,7 @@ public sealed class BertSampleTests : IDisposable
         File.ReadAllText(Path.Combine(checkpoints, "latest")).Should().Be("ep0-ba2");
         var resumedModel = Path.Combine(_dir, "resumed.bin");
         SampleProcess.Run("Bert", common.Concat(new[] { "--checkpoint-dir", checkpoints, "--resume", "--save-model", resumedModel }).ToArray())
-            .Should().Contain("pre-training done: reached the maximum duration 4ba; 4 batches");
+            .Should().Contain($"pre-training done: reached the maximum duration {total}ba; {total} batches");
         var straightModel = Path.Combine(_dir, "straight.bin");
         SampleProcess.Run("Bert", common.Concat(new[] { "--save-model", straightModel }).ToArray());
         File.ReadAllBytes(resumedModel).Should().Equal(File.ReadAllBytes(straightModel), "the resumed run ends with the uninterrupted run's weights, bit for bit");
