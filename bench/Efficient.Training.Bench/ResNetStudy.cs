@@ -12,7 +12,7 @@ namespace Efficient.Training.Bench;
 
 /// <summary>
 /// study: the ResNet sample's speed-up study. Runs the baseline at several budgets (its
-/// accuracy-vs-time curve) and each recipe at one budget, over several seeds, on a Fashion-MNIST
+/// accuracy-vs-time curve) and each recipe at its budgets, over several seeds, on a Fashion-MNIST
 /// subset, evaluating every epoch; writes study.csv/json/md/svg. Speed-up = the baseline's time to
 /// its own final accuracy (longest budget) ÷ the recipe's time to that accuracy.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class ResNetStudy
         var seeds = new List<long> { 0, 1, 2 };
         var recipes = new List<string> { "baseline", "mild", "medium", "hot" };
         var baselineBudgets = new List<Duration> { Duration.Epochs(1), Duration.Epochs(2), Duration.Epochs(4) };
-        var recipeBudget = Duration.Epochs(4);
+        var recipeBudgets = new List<Duration> { Duration.Epochs(4) };
         var trainLimit = 12_000;
         var evalLimit = 2_000;
         var threads = 2;
@@ -36,13 +36,13 @@ internal static class ResNetStudy
                 case "--seeds": seeds = Next().Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToList(); break;
                 case "--recipes": recipes = Next().Split(',').ToList(); break;
                 case "--baseline-budgets": baselineBudgets = Next().Split(',').Select(Duration.Parse).ToList(); break;
-                case "--recipe-budget": recipeBudget = Duration.Parse(Next()); break;
+                case "--recipe-budgets": recipeBudgets = Next().Split(',').Select(Duration.Parse).ToList(); break;
                 case "--train-limit": trainLimit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--eval-limit": evalLimit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--output": output = Next(); break;
                 default:
-                    throw new ArgumentException($"unknown option {args[i]}; usage: study [--seeds 0,1,2] [--recipes baseline,mild,medium,hot] [--baseline-budgets 1ep,2ep,4ep] [--recipe-budget 4ep] [--train-limit N] [--eval-limit N] [--threads N] [--output DIR]");
+                    throw new ArgumentException($"unknown option {args[i]}; usage: study [--seeds 0,1,2] [--recipes baseline,mild,medium,hot] [--baseline-budgets 1ep,2ep,4ep] [--recipe-budgets 4ep[,8ep]] [--train-limit N] [--eval-limit N] [--threads N] [--output DIR]");
             }
         }
         if (!recipes.Contains("baseline")) throw new ArgumentException("--recipes must include baseline");
@@ -51,7 +51,7 @@ internal static class ResNetStudy
         var (trainX, trainY) = FashionMnist.Load(train: true, limit: trainLimit);
         var (testX, testY) = FashionMnist.Load(train: false, limit: evalLimit);
         var budgets = new Dictionary<string, IList<Duration>> { ["baseline"] = baselineBudgets };
-        foreach (var r in recipes.Where(r => r != "baseline")) budgets[r] = new List<Duration> { recipeBudget };
+        foreach (var r in recipes.Where(r => r != "baseline")) budgets[r] = recipeBudgets;
         var options = new StudyOptions
         {
             Recipes = recipes,
@@ -68,7 +68,7 @@ internal static class ResNetStudy
             },
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ResNet study: {trainX.shape[0]} training / {testX.shape[0]} test images, {threads} threads, seeds {string.Join(",", seeds)}, baseline budgets {string.Join(",", baselineBudgets)}, recipes {string.Join(",", recipes.Where(r => r != "baseline"))} at {recipeBudget}"));
+            $"ResNet study: {trainX.shape[0]} training / {testX.shape[0]} test images, {threads} threads, seeds {string.Join(",", seeds)}, baseline budgets {string.Join(",", baselineBudgets)}, recipes {string.Join(",", recipes.Where(r => r != "baseline"))} at {string.Join(",", recipeBudgets)}"));
         var result = Study.Run(options);
         foreach (var path in result.Write(output)) Console.WriteLine($"wrote {path}");
         Console.WriteLine(result.ToMarkdown());

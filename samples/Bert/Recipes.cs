@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Efficient.Torch;
+using Efficient.Torch.Modules;
+using Efficient.Training;
+using Efficient.Training.Algorithms;
+using Efficient.Training.Optimizers;
+using Efficient.Training.Schedulers;
+using static Efficient.Torch.torch;
+
+namespace BertSample;
+
+/// <summary>A pre-training recipe: optimizer, schedule, scale-schedule ratio and algorithms.</summary>
+public sealed class Recipe
+{
+    /// <summary>Builds the optimizer.</summary>
+    public required Func<IEnumerable<Parameter>, optim.Optimizer> Optimizer { get; init; }
+    /// <summary>Builds the schedulers.</summary>
+    public required Func<optim.Optimizer, TrainingState, IEnumerable<optim.lr_scheduler.LRScheduler>> Schedulers { get; init; }
+    /// <summary>Scale-schedule ratio.</summary>
+    public double ScaleScheduleRatio { get; init; } = 1.0;
+    /// <summary>Algorithms, in hook order.</summary>
+    public IList<IAlgorithm> Algorithms { get; init; } = new List<IAlgorithm>();
+    /// <summary>Changes a fresh encoder as the recipe's model surgery does, so weights the recipe saved load into it.</summary>
+    public Action<nn.Module> PrepareForLoad { get; init; } = _ => { };
+}
+
+/// <summary>The pre-training recipes the sample offers.</summary>
+public static class Recipes
+{
+    /// <summary>Available recipe names.</summary>
+    public static readonly IReadOnlyList<string> Names = new[] { "baseline", "recipe" };
+
+    /// <summary>
+    /// Creates a recipe.
+    /// <c>baseline</c>: AdamW (lr 1e-3, β (0.9, 0.98), ε 1e-6, weight decay 0.01, as RoBERTa/Composer's
+    /// BERT baseline) with a linear warm-up over the first 6% of the run then linear decay to 0, stepped per batch.
+    /// <c>recipe</c>: DecoupledAdamW (lr 3e-3, same betas, decoupled weight decay 1e-5) with the same
+    /// warm-up/decay schedule, a scale-schedule ratio of <see cref="RecipeRatio"/>, and <see cref="RecipeAlgorithms"/>.
+    /// </summary>
+    public static Recipe Create(string name) => name switch
+    {
+        "baseline" => new Recipe { Optimizer = AdamW, Schedulers = WarmupLinear },
+        "recipe" => new Recipe { Optimizer = Decoupled, Schedulers = WarmupLinear, ScaleScheduleRatio = RecipeRatio, Algorithms = RecipeAlgorithms(),
+            PrepareForLoad = m => GatedLinearUnits.Apply(m, new GatedLinearUnitsOptions()) },
+        _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
+    };
+
+    /// <summary>The recipe's scale-schedule ratio.</summary>
+    public const double RecipeRatio = 0.75;
+
+    /// <summary>
+    /// The recipe's algorithms: model surgery first (GLU feed-forward blocks, Composer defaults), then
+    /// sequence-length warm-up (truncate mode, from 8 tokens in steps of 8 over the first 30% of the run:
+    /// early batches are cheaper). Chosen by measuring (see docs): EMA (half-life 50 batches) lagged
+    /// behind in runs of a few hundred batches and was dropped; without GLU the loss was worse at equal time.
+    /// </summary>
+    public static List<IAlgorithm> RecipeAlgorithms() => new()
+    {
+        new GatedLinearUnitsAlgorithm(new GatedLinearUnitsOptions()),
+        new SeqLengthWarmupAlgorithm(new SeqLengthWarmupOptions { Duration = 0.3, MinSeqLength = 8, StepSize = 8, Truncate = true }),
+    };
+
+    private static optim.Optimizer AdamW(IEnumerable<Parameter> parameters) =>
+        optim.AdamW(parameters, lr: 1e-3, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 0.01);
+
+    // DecoupledAdamW's weight decay is not multiplied by the learning rate: 1e-5 ≈ AdamW's 0.01 × lr 1e-3.
+    private static optim.Optimizer Decoupled(IEnumerable<Parameter> parameters) =>
+        new DecoupledAdamW(parameters, lr: 3e-3, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 1e-5);
+
+    private static IEnumerable<optim.lr_scheduler.LRScheduler> WarmupLinear(optim.Optimizer optimizer, TrainingState state) =>
+        new[] { new LinearScheduler(alpha_i: 1.0, alpha_f: 0.0, t_warmup: Duration.Parse("0.06dur")).Attach(optimizer, state) };
+}
