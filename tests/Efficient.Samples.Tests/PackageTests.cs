@@ -1,9 +1,7 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Text;
 using FluentAssertions;
 using Xunit;
 
@@ -32,7 +30,7 @@ public sealed class PackageTests : IDisposable
         var root = SampleProcess.RepositoryRoot();
         var feed = Path.Combine(_dir, "feed");
         foreach (var project in new[] { "src/Efficient.Torch/Efficient.Torch.csproj", "src/Efficient.Training/Efficient.Training.csproj" })
-            Run("dotnet", $"pack \"{Path.Combine(root, project)}\" -c Release -o \"{feed}\" -p:Version={Version} --nologo", root);
+            SampleProcess.Command("dotnet", new[] { "pack", Path.Combine(root, project), "-c", "Release", "-o", feed, $"-p:Version={Version}", "--nologo" }, root);
 
         var torchPackage = Path.Combine(feed, $"Efficient.Torch.{Version}.nupkg");
         var trainingPackage = Path.Combine(feed, $"Efficient.Training.{Version}.nupkg");
@@ -93,7 +91,7 @@ public sealed class PackageTests : IDisposable
             var result = trainer.Fit();
             Console.WriteLine($"trained {result.Timestamp.Batch} batches, last loss {trainer.State!.LastBatchLoss:F4}");
             """);
-        var output = Run("dotnet", "run -c Release", app);
+        var output = SampleProcess.Command("dotnet", new[] { "run", "-c", "Release" }, app);
         output.Should().MatchRegex(@"trained 2 batches, last loss \d+\.\d{4}");
     }
 
@@ -108,38 +106,5 @@ public sealed class PackageTests : IDisposable
         using var zip = ZipFile.OpenRead(package);
         using var reader = new StreamReader(zip.GetEntry(entry)!.Open());
         return reader.ReadToEnd();
-    }
-
-    private static string Run(string file, string arguments, string workingDirectory)
-    {
-        var info = new ProcessStartInfo(file, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // A child build must not join the test host's MSBuild node or inherit its test settings.
-        info.Environment["MSBUILDNOINPROCNODE"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment.Remove("MSBuildExtensionsPath");
-        info.Environment.Remove("MSBuildSDKsPath");
-        info.Environment.Remove("MSBUILD_EXE_PATH");
-        using var process = Process.Start(info)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(8)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{file} {arguments}' did not finish within 8 minutes.");
-        }
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"'{file} {arguments}' in {workingDirectory} exited with {process.ExitCode}:\n{stdout}\n{stderr}");
-        return stdout.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Efficient.Samples.Tests;
@@ -15,9 +16,24 @@ internal static class SampleProcess
         var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var dll = Path.Combine(RepositoryRoot(), "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"The sample '{sample}' is not built at '{dll}'.", dll);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
+        return Command("dotnet", new[] { dll }.Concat(args).ToArray(), Environment.CurrentDirectory, timeoutMinutes);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="args"/> in <paramref name="workingDirectory"/> and
+    /// returns its standard output; throws when it fails or outlives <paramref name="timeoutMinutes"/>.
+    /// A child <c>dotnet</c> build does not join the test host's MSBuild node or inherit its settings.
+    /// </summary>
+    public static string Command(string file, string[] args, string workingDirectory, int timeoutMinutes = 8)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["MSBUILDNOINPROCNODE"] = "1";
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment.Remove("MSBuildExtensionsPath");
+        info.Environment.Remove("MSBuildSDKsPath");
+        info.Environment.Remove("MSBUILD_EXE_PATH");
+        var command = $"{file} {string.Join(' ', args)}";
         using var process = Process.Start(info)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
@@ -28,10 +44,10 @@ internal static class SampleProcess
         if (!process.WaitForExit(TimeSpan.FromMinutes(timeoutMinutes)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{sample} {string.Join(' ', args)} did not finish within {timeoutMinutes} minutes.");
+            throw new TimeoutException($"'{command}' did not finish within {timeoutMinutes} minutes.");
         }
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{sample} {string.Join(' ', args)} exited with {process.ExitCode}:\n{stdout}\n{stderr}");
+        if (process.ExitCode != 0) throw new InvalidOperationException($"'{command}' in {workingDirectory} exited with {process.ExitCode}:\n{stdout}\n{stderr}");
         return stdout.ToString();
     }
 
