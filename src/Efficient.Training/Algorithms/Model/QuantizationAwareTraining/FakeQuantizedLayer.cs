@@ -84,7 +84,7 @@ internal sealed class FakeQuantizedLayer : nn.Module<Tensor, Tensor>
         var output = _module switch
         {
             Linear l => nn.functional.linear(input, w, l.bias),
-            Conv2d c => Conv2dWith(c, input, w),
+            Conv2d c => SurgeryHelpers.Conv2dAs(c, input, w, c.bias),
             _ => throw new InvalidOperationException($"FakeQuantizedLayer cannot wrap {_module.GetType().Name}."),
         };
         if (!_quantizeActivations) return output;
@@ -92,31 +92,6 @@ internal sealed class FakeQuantizedLayer : nn.Module<Tensor, Tensor>
         if (!_observer.HasObserved) return output;
         var (s, z) = _observer.QuantizationParameters();
         return FakeQuant.PerTensor(output, s, z, _observer.QuantMin, _observer.QuantMax);
-    }
-
-    private static Tensor Conv2dWith(Conv2d conv, Tensor input, Tensor weight)
-    {
-        // The padding the layer would apply: (left, right) per spatial dimension (PyTorch puts the odd element of 'same' on the right).
-        var pads = new long[4];
-        for (var i = 0; i < 2; i++)
-        {
-            long left, right;
-            if (conv.padding_type == Padding.Same)
-            {
-                var total = conv.dilation[i] * (conv.kernel_size[i] - 1);
-                left = total / 2;
-                right = total - left;
-            }
-            else if (conv.padding_type == Padding.Valid) left = right = 0;
-            else left = right = conv.padding![i];
-            pads[2 * (1 - i)] = left;
-            pads[2 * (1 - i) + 1] = right;
-        }
-        var symmetric = pads[0] == pads[1] && pads[2] == pads[3];
-        if (conv.padding_mode == PaddingModes.Zeros && symmetric)
-            return nn.functional.conv2d(input, weight, conv.bias, conv.stride, new[] { pads[2], pads[0] }, conv.dilation, conv.groups);
-        using var padded = nn.functional.pad(input, pads, conv.padding_mode == PaddingModes.Zeros ? PaddingModes.Constant : conv.padding_mode);
-        return nn.functional.conv2d(padded, weight, conv.bias, conv.stride, new long[2], conv.dilation, conv.groups);
     }
 }
 

@@ -46,27 +46,6 @@ public sealed class StandardizedConv2d : nn.Module<Tensor, Tensor>
         if (input.dim() is not (3 or 4) || input.shape[^3] != conv.in_channels)
             throw new ArgumentException($"StandardizedConv2d: the input has shape [{string.Join(", ", input.shape)}]; expected [N, {conv.in_channels}, H, W] or [{conv.in_channels}, H, W].", nameof(input));
         using var standardized = WeightStandardization.Standardize(weight, eps);
-
-        // The padding of each side, last dimension first (functional.pad order), as Conv2d pads.
-        var reversed = new long[4];
-        for (var d = 0; d < 2; d++)
-        {
-            long left, right;
-            if (conv.padding_type == Padding.Same)
-            {
-                var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
-                left = total / 2;
-                right = total - left;
-            }
-            else if (conv.padding_type == Padding.Valid) left = right = 0;
-            else left = right = conv.padding![d];
-            reversed[2 * (1 - d)] = left;
-            reversed[2 * (1 - d) + 1] = right;
-        }
-        var symmetric = reversed[0] == reversed[1] && reversed[2] == reversed[3];
-        if (conv.padding_mode == PaddingModes.Zeros && symmetric)
-            return nn.functional.conv2d(input, standardized, bias, conv.stride, new[] { reversed[2], reversed[0] }, conv.dilation, conv.groups);
-        using var padded = nn.functional.pad(input, reversed, conv.padding_mode == PaddingModes.Zeros ? PaddingModes.Constant : conv.padding_mode);
-        return nn.functional.conv2d(padded, standardized, bias, conv.stride, new long[2], conv.dilation, conv.groups);
+        return SurgeryHelpers.Conv2dAs(conv, input, standardized, bias);
     }
 }
