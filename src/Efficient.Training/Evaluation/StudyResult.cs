@@ -36,12 +36,21 @@ public readonly record struct Spread(double Mean, double Std, int Count)
 /// <param name="TimeToTarget">The time to the target over the seeds that reached it.</param>
 /// <param name="Reached">How many seeds reached the target.</param>
 /// <param name="Runs">How many seeds ran.</param>
-/// <param name="SpeedUp">The baseline's mean time to target ÷ this one's (null when either never reached it).</param>
+/// <param name="SpeedUp">
+/// The speed-up to the target: the mean training time of the baseline's fastest budget whose mean final
+/// metric reaches the target ÷ this one's mean training time, when this one's mean final metric reaches
+/// the target too (null otherwise).
+/// </param>
+/// <param name="EqualQualitySpeedUp">
+/// The speed-up at equal quality: the time the baseline's curve needs to reach this one's mean final
+/// metric (linear between the baseline's budgets) ÷ this one's mean training time; null when this
+/// metric lies outside the range the baseline's curve covers.
+/// </param>
 /// <param name="AboveBaselineCurve">Whether the mean (time, metric) point lies on or above the baseline's curve (see <see cref="StudyResult"/>).</param>
 /// <param name="OnParetoFrontier">Whether no other (recipe, budget) is both at least as fast and at least as good, one of them strictly.</param>
 /// <param name="Footprint">The footprint of the first seed's model.</param>
 public sealed record StudySummary(string Recipe, Duration Budget, Spread Final, Spread WallSeconds, Spread TimeToTarget, int Reached, int Runs,
-    double? SpeedUp, bool AboveBaselineCurve, bool OnParetoFrontier, Footprint Footprint);
+    double? SpeedUp, double? EqualQualitySpeedUp, bool AboveBaselineCurve, bool OnParetoFrontier, Footprint Footprint);
 
 /// <summary>
 /// The outcome of a <see cref="Study"/>: the runs, the target, per (recipe, budget) summaries, and
@@ -61,20 +70,21 @@ public sealed class StudyResult
         // The baseline's longest budget (most batches trained) defines the default target.
         var longest = baselineRuns.GroupBy(r => r.Spec.Budget).OrderBy(g => g.Average(r => r.Batches)).Last();
         Target = options.Target ?? longest.Average(r => r.Final(options.Metric));
-        var baselineTime = Spread.Of(longest.Select(r => r.TimeTo(options.Metric, Target, options.HigherIsBetter)).OfType<double>());
 
         var groups = runs.GroupBy(r => (r.Spec.Recipe, r.Spec.Budget)).ToList();
         var points = groups.Select(g => (g.Key, time: g.Average(r => r.WallSeconds), metric: g.Average(r => r.Final(options.Metric)))).ToList();
         var baselineCurve = points.Where(p => p.Key.Recipe == options.Baseline).Select(p => (p.time, p.metric)).OrderBy(p => p.time).ToList();
+        // The baseline's time to the target: its fastest budget whose mean final metric reaches it.
+        var baselineTime = baselineCurve.Where(p => ReachesTarget(p.metric)).Select(p => (double?)p.time).FirstOrDefault();
         Summaries = groups.Select(g =>
         {
             var times = g.Select(r => r.TimeTo(options.Metric, Target, options.HigherIsBetter)).OfType<double>().ToList();
-            var tt = Spread.Of(times);
             var point = points.Single(p => p.Key == g.Key);
-            double? speedUp = baselineTime.Count > 0 && tt.Count > 0 && tt.Mean > 0 ? baselineTime.Mean / tt.Mean : null;
+            double? speedUp = baselineTime is { } b && ReachesTarget(point.metric) && point.time > 0 ? b / point.time : null;
+            double? equalQuality = BaselineTimeTo(baselineCurve, point.metric) is { } e && point.time > 0 ? e / point.time : null;
             var onFrontier = !points.Any(o => o.Key != g.Key && Better(o.time, o.metric, point.time, point.metric));
             return new StudySummary(g.Key.Recipe, g.Key.Budget, Spread.Of(g.Select(r => r.Final(options.Metric))), Spread.Of(g.Select(r => r.WallSeconds)),
-                tt, times.Count, g.Count(), speedUp, AtOrAbove(baselineCurve, point.time, point.metric), onFrontier, g.First().Footprint);
+                Spread.Of(times), times.Count, g.Count(), speedUp, equalQuality, AtOrAbove(baselineCurve, point.time, point.metric), onFrontier, g.First().Footprint);
         }).ToList();
     }
 
@@ -96,6 +106,24 @@ public sealed class StudyResult
 
     // (t1, m1) dominates (t2, m2): at least as fast and as good, one strictly.
     private bool Better(double t1, double m1, double t2, double m2) => t1 <= t2 && AtLeast(m1, m2) && (t1 < t2 || Higher(m1, m2));
+
+    // A tolerance of one part in a million keeps a mean equal to the target (the baseline's own) at it.
+    private bool ReachesTarget(double metric) => AtLeast(metric + (Options.HigherIsBetter ? 1e-6 : -1e-6) * Math.Max(1, Math.Abs(metric)), Target);
+
+    // When the baseline's curve (mean points by time) first reaches metric, linear between its points;
+    // null when its first point is already past it (the time before is unknown) or it never gets there.
+    private double? BaselineTimeTo(List<(double time, double metric)> curve, double metric)
+    {
+        if (curve.Count == 0 || !double.IsFinite(metric) || AtLeast(curve[0].metric, metric)) return null;
+        for (var i = 1; i < curve.Count; i++)
+        {
+            if (!AtLeast(curve[i].metric, metric)) continue;
+            var (t0, m0) = curve[i - 1];
+            var (t1, m1) = curve[i];
+            return t0 + (t1 - t0) * (metric - m0) / (m1 - m0);
+        }
+        return null;
+    }
 
     private bool AtOrAbove(List<(double time, double metric)> curve, double time, double metric)
     {
@@ -165,7 +193,7 @@ public sealed class StudyResult
                 wall_seconds_mean = s.WallSeconds.Mean, wall_seconds_std = s.WallSeconds.Std,
                 time_to_target_mean = s.TimeToTarget.Count > 0 ? s.TimeToTarget.Mean : (double?)null,
                 time_to_target_std = s.TimeToTarget.Count > 0 ? s.TimeToTarget.Std : (double?)null,
-                reached = s.Reached, runs = s.Runs, speed_up = s.SpeedUp, above_baseline_curve = s.AboveBaselineCurve,
+                reached = s.Reached, runs = s.Runs, speed_up = s.SpeedUp, equal_quality_speed_up = s.EqualQualitySpeedUp, above_baseline_curve = s.AboveBaselineCurve,
                 on_pareto_frontier = s.OnParetoFrontier, parameters = s.Footprint.Parameters, model_bytes = s.Footprint.ModelBytes,
                 latency_ms_per_sample = s.Footprint.LatencyMsPerSample,
             }),
@@ -187,17 +215,21 @@ public sealed class StudyResult
         var sb = new StringBuilder();
         var higher = Options.HigherIsBetter ? "higher" : "lower";
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Target: {Options.Metric} {(Options.HigherIsBetter ? "≥" : "≤")} {Target:0.####} ({(Options.Target is null ? $"the {Options.Baseline}'s mean final value at its longest budget" : "given")}; {higher} is better). Seeds: {string.Join(", ", Options.Seeds)}. Mean ± sample standard deviation over seeds; times are training wall-clock seconds (evaluation excluded)."));
+            $"Target: {Options.Metric} {(Options.HigherIsBetter ? "≥" : "≤")} {Target:0.####} ({(Options.Target is null ? $"the {Options.Baseline}'s mean final value at its longest budget" : "given")}; {higher} is better). Seeds: {string.Join(", ", Options.Seeds)}. Mean ± sample standard deviation over seeds; times are training wall-clock seconds (evaluation excluded). "
+            + $"Time to target: per seed, the first evaluation at the target (seeds that got there). Speed-up to target: the {Options.Baseline}'s mean time at its fastest budget whose mean reaches the target ÷ this mean time, where this mean reaches it too. "
+            + $"Speed-up at equal {Options.Metric}: the time the {Options.Baseline}'s curve (linear between its budgets' mean points) needs for this mean {Options.Metric} ÷ this mean time."));
         sb.AppendLine();
-        sb.AppendLine($"| recipe | budget | {Options.Metric} | wall s | time to target s | reached | speed-up | on/above baseline curve | Pareto | params | size | latency ms/sample |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine($"| recipe | budget | {Options.Metric} | wall s | time to target s | reached | speed-up to target | speed-up at equal {Options.Metric} | on/above baseline curve | Pareto | params | size | latency ms/sample |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in Summaries)
         {
             sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {s.Recipe} | {s.Budget} | {s.Final.Format("0.0000")} | {s.WallSeconds.Format("0.0")} | {s.TimeToTarget.Format("0.0")} | {s.Reached}/{s.Runs} | {(s.SpeedUp is { } u ? u.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—")} | {(s.AboveBaselineCurve ? "yes" : "no")} | {(s.OnParetoFrontier ? "★" : "")} | {s.Footprint.Parameters:N0} | {s.Footprint.ModelBytes / 1024.0:0.0} KiB | {(s.Footprint.LatencyMsPerSample is { } l ? l.ToString("0.000", CultureInfo.InvariantCulture) : "—")} |"));
+                $"| {s.Recipe} | {s.Budget} | {s.Final.Format("0.0000")} | {s.WallSeconds.Format("0.0")} | {s.TimeToTarget.Format("0.0")} | {s.Reached}/{s.Runs} | {Times(s.SpeedUp)} | {Times(s.EqualQualitySpeedUp)} | {(s.AboveBaselineCurve ? "yes" : "no")} | {(s.OnParetoFrontier ? "★" : "")} | {s.Footprint.Parameters:N0} | {s.Footprint.ModelBytes / 1024.0:0.0} KiB | {(s.Footprint.LatencyMsPerSample is { } l ? l.ToString("0.000", CultureInfo.InvariantCulture) : "—")} |"));
         }
         return sb.ToString();
     }
+
+    private static string Times(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—";
 
     private static readonly string[] Palette = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
 

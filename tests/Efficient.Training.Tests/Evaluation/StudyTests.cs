@@ -50,8 +50,11 @@ public sealed class StudyTests : IDisposable
             // A recipe that never reaches it and lies under the baseline's curve.
             Fabricated("slow", "1ep", 0, 15, (15, 0.60)),
             Fabricated("slow", "1ep", 1, 15, (15, 0.62)),
+            // A recipe between the baseline's budgets: 0.76 at 12 s, where the baseline's curve needs 15.5 s.
+            Fabricated("mid", "1ep", 0, 11, (11, 0.75)),
+            Fabricated("mid", "1ep", 1, 13, (13, 0.77)),
         };
-        var result = new StudyResult(Fabric("baseline", "fast", "slow"), runs);
+        var result = new StudyResult(Fabric("baseline", "fast", "slow", "mid"), runs);
 
         result.Target.Should().BeApproximately(0.81, 1e-12, "the baseline's mean final accuracy at its longest budget");
         var baseline2 = result.Summaries.Single(s => s.Recipe == "baseline" && s.Budget.ToString() == "2ep");
@@ -59,11 +62,19 @@ public sealed class StudyTests : IDisposable
         baseline2.Reached.Should().Be(1);
         var fast = result.Summaries.Single(s => s.Recipe == "fast");
         fast.TimeToTarget.Mean.Should().Be(10, "(8 + 12) / 2");
-        fast.SpeedUp.Should().BeApproximately(2.2, 1e-12, "22 s ÷ 10 s");
+        fast.SpeedUp.Should().BeApproximately(21.0 / 13, 1e-12, "the baseline's 2ep budget (mean 21 s) reaches the target; fast's mean 0.83 does in a mean 13 s");
+        fast.EqualQualitySpeedUp.Should().BeNull("0.83 is beyond the baseline's curve");
+        baseline2.SpeedUp.Should().BeApproximately(1, 1e-12);
+        result.Summaries.Single(s => s.Recipe == "baseline" && s.Budget.ToString() == "1ep").SpeedUp.Should().BeNull("its mean 0.71 is under the target");
+        var mid = result.Summaries.Single(s => s.Recipe == "mid");
+        mid.SpeedUp.Should().BeNull("its mean 0.76 is under the target");
+        mid.EqualQualitySpeedUp.Should().BeApproximately((10 + 11 * 0.5) / 12, 1e-9, "the baseline's curve passes 0.76 half-way between (10 s, 0.71) and (21 s, 0.81)");
+        baseline2.EqualQualitySpeedUp.Should().BeApproximately(1, 1e-9, "a baseline point lies on its own curve");
         fast.AboveBaselineCurve.Should().BeTrue();
         fast.OnParetoFrontier.Should().BeTrue();
         var slow = result.Summaries.Single(s => s.Recipe == "slow");
         slow.SpeedUp.Should().BeNull();
+        slow.EqualQualitySpeedUp.Should().BeNull("0.61 is below the baseline's first point");
         slow.Reached.Should().Be(0);
         slow.AboveBaselineCurve.Should().BeFalse("at 15 s the baseline's curve is at 0.71 + (0.81 - 0.71) * 5 / 11");
         slow.OnParetoFrontier.Should().BeFalse();
@@ -73,11 +84,12 @@ public sealed class StudyTests : IDisposable
 
         var csv = result.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         csv[0].Should().Be("recipe,budget,seed,accuracy,wall_seconds,time_to_target_seconds,parameters,model_bytes,latency_ms_per_sample");
-        csv.Should().HaveCount(9);
+        csv.Should().HaveCount(11);
         csv[5].Should().Be("fast,1ep,0,0.83,12,8,10,100,");
         var md = result.ToMarkdown();
-        md.Should().Contain("| fast | 1ep | 0.8300 ± 0.0000 | 13.0 ± 1.4 | 10.0 ± 2.8 | 2/2 | 2.20× | yes | ★ |");
-        md.Should().Contain("| slow | 1ep | 0.6100 ± 0.0141 | 15.0 ± 0.0 | — | 0/2 | — | no |  |");
+        md.Should().Contain("| fast | 1ep | 0.8300 ± 0.0000 | 13.0 ± 1.4 | 10.0 ± 2.8 | 2/2 | 1.62× | — | yes | ★ |");
+        md.Should().Contain("| slow | 1ep | 0.6100 ± 0.0141 | 15.0 ± 0.0 | — | 0/2 | — | — | no |  |");
+        md.Should().Contain("| mid | 1ep | 0.7600 ± 0.0141 | 12.0 ± 1.4 | — | 0/2 | — | 1.29× | yes | ★ |");
     }
 
     [Fact]
