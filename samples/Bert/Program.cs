@@ -64,6 +64,10 @@ public sealed record SampleOptions
     public bool Study { get; init; }
     /// <summary>The study's seeds.</summary>
     public IReadOnlyList<long> Seeds { get; init; } = new long[] { 0, 1, 2 };
+    /// <summary>The study's budgets for the baseline (its loss-vs-time curve); <see cref="MaxDuration"/> alone when null.</summary>
+    public IReadOnlyList<Duration>? BaselineBudgets { get; init; }
+    /// <summary>The study's budgets for the recipe; <see cref="MaxDuration"/> alone when null.</summary>
+    public IReadOnlyList<Duration>? RecipeBudgets { get; init; }
 }
 
 /// <summary>
@@ -82,10 +86,12 @@ public static class Program
                     [--eval-interval D] [--threads N] [--data DIR] [--work-dir DIR] [--no-progress]
                     [--stop-after N] [--save-model FILE]
                     [--finetune [--encoder FILE] [--finetune-duration D] [--categories a,b,...]]
-                    [--study [--seeds 0,1,2]]
+                    [--study [--seeds 0,1,2] [--baseline-budgets D,D,...] [--recipe-budgets D,...]]
           --recipe        baseline (default), recipe
           --max-duration  pre-training length, e.g. 2ep (default), 300ba, 1e5sp
           --work-dir      vocabulary cache and study results (default $TMPDIR/efficient-training-bert)
+          --baseline-budgets, --recipe-budgets
+                          the study's budgets per recipe (default: --max-duration)
         """;
 
     /// <summary>Entry point.</summary>
@@ -141,13 +147,12 @@ public static class Program
                 var v = Next();
                 return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, got '{v}'");
             }
-            Duration PositiveDuration(string name)
-            {
-                var d = Next();
-                if (!Duration.TryParse(d, out var duration) || duration.Unit == TimeUnit.Duration || duration.Value <= 0)
-                    throw new ArgumentException($"{name} must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
-                return duration;
-            }
+            Duration Positive(string name, string d) =>
+                Duration.TryParse(d, out var duration) && duration.Unit != TimeUnit.Duration && duration.Value > 0
+                    ? duration
+                    : throw new ArgumentException($"{name} must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
+            Duration PositiveDuration(string name) => Positive(name, Next());
+            List<Duration> Budgets(string name) => Next().Split(',').Select(d => Positive(name, d)).ToList();
             switch (args[i])
             {
                 case "--recipe": o = o with { Recipe = Next() }; break;
@@ -179,6 +184,8 @@ public static class Program
                     o = o with { Categories = c };
                     break;
                 case "--study": o = o with { Study = true }; break;
+                case "--baseline-budgets": o = o with { BaselineBudgets = Budgets("--baseline-budgets") }; break;
+                case "--recipe-budgets": o = o with { RecipeBudgets = Budgets("--recipe-budgets") }; break;
                 case "--seeds":
                     var list = Next();
                     var seeds = new List<long>();
@@ -195,6 +202,7 @@ public static class Program
         if (o.VocabSize <= 100) throw new ArgumentException($"--vocab-size must be more than 100, got '{o.VocabSize}'");
         if (o.Encoder is not null && !o.Finetune) throw new ArgumentException("--encoder needs --finetune");
         if (o.Study && (o.Finetune || o.CheckpointDir is not null)) throw new ArgumentException("--study cannot be combined with --finetune or --checkpoint-dir");
+        if (!o.Study && (o.BaselineBudgets ?? o.RecipeBudgets) is not null) throw new ArgumentException("--baseline-budgets and --recipe-budgets need --study");
         return o;
     }
 
@@ -343,8 +351,9 @@ public static class Program
     }
 
     /// <summary>
-    /// The study options comparing <c>baseline</c> and <c>recipe</c> on validation MLM loss, each for
-    /// <see cref="SampleOptions.MaxDuration"/> (the recipe's scale-schedule ratio shortens its run) with each seed.
+    /// The study options comparing <c>baseline</c> and <c>recipe</c> on validation MLM loss, each at its
+    /// budgets (<see cref="SampleOptions.BaselineBudgets"/>, <see cref="SampleOptions.RecipeBudgets"/>; by
+    /// default <see cref="SampleOptions.MaxDuration"/>; the recipe's scale-schedule ratio shortens its runs) with each seed.
     /// </summary>
     public static StudyOptions CreateStudy(SampleOptions options, PretrainingCorpus corpus, TextWriter? log)
     {
@@ -355,6 +364,11 @@ public static class Program
             Recipes = Recipes.Names.ToList(),
             Seeds = options.Seeds.ToList(),
             DefaultBudget = options.MaxDuration,
+            Budgets = new Dictionary<string, IList<Duration>>
+            {
+                ["baseline"] = (options.BaselineBudgets ?? new[] { options.MaxDuration }).ToList(),
+                ["recipe"] = (options.RecipeBudgets ?? new[] { options.MaxDuration }).ToList(),
+            },
             Metric = "loss",
             HigherIsBetter = false,
             CreateRun = spec => CreateTrainerOptions(options, corpus, spec.Recipe, spec.Budget, spec.Seed),

@@ -138,12 +138,12 @@ public sealed class BertSampleTests : IDisposable
     [Fact]
     public void TheStudyComparesBaselineAndRecipeOnValidationLoss()
     {
-        var options = Program.Parse(QuickArgs("2ba").Concat(new[] { "--study", "--seeds", "0", "--eval-interval", "1ba" }).ToArray());
+        var options = Program.Parse(QuickArgs("2ba").Concat(new[] { "--study", "--seeds", "0", "--eval-interval", "1ba", "--baseline-budgets", "1ba,2ba" }).ToArray());
         var log = new StringWriter();
         var result = Program.RunStudy(options, log);
-        result.Runs.Select(r => r.Spec.Recipe).Should().Equal("baseline", "recipe");
+        result.Runs.Select(r => (r.Spec.Recipe, r.Spec.Budget.ToString())).Should().Equal(("baseline", "1ba"), ("baseline", "2ba"), ("recipe", "2ba"));
         result.Runs.Should().OnlyContain(r => double.IsFinite(r.Final("loss")));
-        result.Target.Should().Be(result.Runs[0].Final("loss"), "the target is the baseline's final validation loss");
+        result.Target.Should().Be(result.Runs[1].Final("loss"), "the target is the baseline's final validation loss at its longest budget");
         File.Exists(Path.Combine(_dir, "work", "study", "study.md")).Should().BeTrue();
         log.ToString().Should().Contain("study: baseline 2ba seed 0: loss");
     }
@@ -158,6 +158,8 @@ public sealed class BertSampleTests : IDisposable
     [InlineData(new[] { "--seq-length", "4" }, "--seq-length must be at least 8, got '4'")]
     [InlineData(new[] { "--vocab-size", "50" }, "--vocab-size must be more than 100, got '50'")]
     [InlineData(new[] { "--encoder", "e.bin" }, "--encoder needs --finetune")]
+    [InlineData(new[] { "--study", "--baseline-budgets", "2ba,0ba" }, "--baseline-budgets must be a positive duration like 2ep, 300ba or 1e5sp, got '0ba'")]
+    [InlineData(new[] { "--recipe-budgets", "2ba" }, "--baseline-budgets and --recipe-budgets need --study")]
     [InlineData(new[] { "--categories", "computers" }, "--categories needs at least two distinct fortune files, comma-separated")]
     [InlineData(new[] { "--seeds", "1,x" }, "--seeds must be comma-separated integers, got '1,x'")]
     [InlineData(new[] { "--study", "--finetune" }, "--study cannot be combined with --finetune or --checkpoint-dir")]
