@@ -3,4 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-dotnet run -c Release --project samples/ResNet -- "$@"
+# With no --recipe of its own, the run uses the mild recipe (the sample's fastest to the baseline's accuracy).
+case " $* " in
+  *" --recipe "*) dotnet run -c Release --project samples/ResNet -- "$@" ;;
+  *) dotnet run -c Release --project samples/ResNet -- --recipe mild "$@" ;;
+esac

@@ -36,7 +36,7 @@ public static class Recipes
     /// Creates a recipe.
     /// <c>baseline</c>: AdamW (lr 1e-3, β (0.9, 0.98), ε 1e-6, weight decay 0.01, as RoBERTa/Composer's
     /// BERT baseline) with a linear warm-up over the first 6% of the run then linear decay to 0, stepped per batch.
-    /// <c>recipe</c>: DecoupledAdamW (lr 3e-3, same betas, decoupled weight decay 1e-5) with the same
+    /// <c>recipe</c>: DecoupledAdamW (lr 2e-3, same betas, decoupled weight decay 1e-5) with the same
     /// warm-up/decay schedule, a scale-schedule ratio of <see cref="RecipeRatio"/>, and <see cref="RecipeAlgorithms"/>.
     /// </summary>
     public static Recipe Create(string name) => name switch
@@ -67,7 +67,7 @@ public static class Recipes
 
     // DecoupledAdamW's weight decay is not multiplied by the learning rate: 1e-5 ≈ AdamW's 0.01 × lr 1e-3.
     private static optim.Optimizer Decoupled(IEnumerable<Parameter> parameters) =>
-        new DecoupledAdamW(parameters, lr: 3e-3, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 1e-5);
+        new DecoupledAdamW(parameters, lr: 2e-3, beta1: 0.9, beta2: 0.98, eps: 1e-6, weight_decay: 1e-5);
 
     private static IEnumerable<optim.lr_scheduler.LRScheduler> WarmupLinear(optim.Optimizer optimizer, TrainingState state) =>
         new[] { new LinearScheduler(alpha_i: 1.0, alpha_f: 0.0, t_warmup: Duration.Parse("0.06dur")).Attach(optimizer, state) };

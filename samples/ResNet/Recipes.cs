@@ -29,22 +29,24 @@ public static class Recipes
     public static readonly IReadOnlyList<string> Names = new[] { "baseline", "mild", "medium", "hot" };
 
     /// <summary>
-    /// Creates a recipe, in the spirit of Composer's mild/medium/hot ResNet recipes but chosen for a
-    /// CPU, where techniques that add convolutions (BlurPool) or passes (SAM) cost more than on a GPU.
-    /// All use SGD (lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4) with a cosine schedule over the
-    /// (scaled) run, stepped per batch.
-    /// <c>baseline</c>: nothing else (tuned as described in docs/benchmarks.md).
-    /// <c>mild</c>: progressive resizing (from half size, Composer defaults), channels-last, label
-    /// smoothing 0.1 and EMA of the weights (half-life 10 batches), with a scale-schedule ratio of 0.5.
-    /// <c>medium</c>: mild plus BlurPool and MixUp (α 0.2), ratio 0.6.
-    /// <c>hot</c>: medium plus SAM (ρ 0.05 every 10 steps), ColOut and block-wise stochastic depth
-    /// (drop rate 0.1), ratio 0.7.
+    /// Creates a recipe, in the spirit of Composer's mild/medium/hot ResNet recipes but chosen by
+    /// measuring on a CPU, where techniques that add convolutions (BlurPool) or passes (SAM) cost more
+    /// than on a GPU and techniques that shrink the work per step (channels-last, progressive resizing)
+    /// pay most (docs/benchmarks.md). All use SGD (lr <see cref="LearningRate"/>, Nesterov momentum 0.9,
+    /// weight decay 5e-4) with a cosine schedule over the (scaled) run, stepped per batch.
+    /// <c>baseline</c>: nothing else (the learning rate tuned as described in docs/benchmarks.md).
+    /// <c>mild</c>: channels-last, progressive resizing from half size (half the run at the smallest
+    /// size, the last fifth at full size) and label smoothing 0.1, with a scale-schedule ratio of 0.5.
+    /// <c>medium</c>: BlurPool, and mild's techniques but resizing from three quarters of the size,
+    /// ratio 0.5: slower steps than mild, higher accuracy.
+    /// <c>hot</c>: medium plus MixUp (α 0.2), SAM (ρ 0.05 every 10 steps) and block-wise stochastic
+    /// depth (drop rate 0.1), ratio 0.7: regularization for long runs.
     /// </summary>
     public static Recipe Create(string name) => name switch
     {
         "baseline" => new Recipe { Optimizer = Sgd, Schedulers = Cosine },
-        "mild" => new Recipe { Optimizer = Sgd, Schedulers = Cosine, ScaleScheduleRatio = 0.5, Algorithms = Mild() },
-        "medium" => new Recipe { Optimizer = Sgd, Schedulers = Cosine, ScaleScheduleRatio = 0.6, Algorithms = Medium() },
+        "mild" => new Recipe { Optimizer = Sgd, Schedulers = Cosine, ScaleScheduleRatio = 0.5, Algorithms = Resizing(0.5) },
+        "medium" => new Recipe { Optimizer = Sgd, Schedulers = Cosine, ScaleScheduleRatio = 0.5, Algorithms = Medium() },
         "hot" => new Recipe
         {
             Optimizer = Sgd,
@@ -52,30 +54,29 @@ public static class Recipes
             ScaleScheduleRatio = 0.7,
             Algorithms = Medium().Concat(new IAlgorithm[]
             {
+                new MixUpAlgorithm(new MixUpOptions { Alpha = 0.2 }),
                 new SamAlgorithm(new SamOptions { Rho = 0.05, Interval = 10 }),
-                new ColOutAlgorithm(new ColOutOptions()),
                 new StochasticDepthAlgorithm(new StochasticDepthOptions { DropRate = 0.1 }),
             }).ToList(),
         },
         _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
     };
 
-    private static List<IAlgorithm> Mild() => new()
-    {
-        new ChannelsLastAlgorithm(new ChannelsLastOptions()),
-        new ProgressiveResizingAlgorithm(new ProgressiveResizingOptions()),
-        new LabelSmoothingAlgorithm(new LabelSmoothingOptions { Smoothing = 0.1 }),
-        new EmaAlgorithm(new EmaOptions { HalfLife = Duration.Batches(10) }),
-    };
+    /// <summary>The (tuned) SGD learning rate every recipe uses.</summary>
+    public const double LearningRate = 0.2;
 
     // BlurPool is model surgery: it goes first so the later blocks see the final model.
-    private static List<IAlgorithm> Medium() => new IAlgorithm[] { new BlurPoolAlgorithm(new BlurPoolOptions()) }
-        .Concat(Mild())
-        .Append(new MixUpAlgorithm(new MixUpOptions { Alpha = 0.2 }))
-        .ToList();
+    private static List<IAlgorithm> Medium() => new IAlgorithm[] { new BlurPoolAlgorithm(new BlurPoolOptions()) }.Concat(Resizing(0.75)).ToList();
+
+    private static List<IAlgorithm> Resizing(double initialScale) => new()
+    {
+        new ChannelsLastAlgorithm(new ChannelsLastOptions()),
+        new ProgressiveResizingAlgorithm(new ProgressiveResizingOptions { InitialScale = initialScale, DelayFraction = 0.5, FinetuneFraction = 0.2 }),
+        new LabelSmoothingAlgorithm(new LabelSmoothingOptions { Smoothing = 0.1 }),
+    };
 
     private static optim.Optimizer Sgd(IEnumerable<Parameter> parameters) =>
-        optim.SGD(parameters, learningRate: 0.1, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+        optim.SGD(parameters, learningRate: LearningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
 
     private static IEnumerable<optim.lr_scheduler.LRScheduler> Cosine(optim.Optimizer optimizer, TrainingState state) =>
         new[] { optim.lr_scheduler.CosineAnnealingLR(optimizer, TotalBatches(state)) };
