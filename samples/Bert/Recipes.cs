@@ -43,7 +43,11 @@ public static class Recipes
     {
         "baseline" => new Recipe { Optimizer = AdamW, Schedulers = WarmupLinear },
         "recipe" => new Recipe { Optimizer = Decoupled, Schedulers = WarmupLinear, ScaleScheduleRatio = RecipeRatio, Algorithms = RecipeAlgorithms(),
-            PrepareForLoad = m => GatedLinearUnits.Apply(m, new GatedLinearUnitsOptions()) },
+            PrepareForLoad = m =>
+            {
+                Alibi.Apply(m);
+                GatedLinearUnits.Apply(m, new GatedLinearUnitsOptions());
+            } },
         _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
     };
 
@@ -51,15 +55,17 @@ public static class Recipes
     public const double RecipeRatio = 0.75;
 
     /// <summary>
-    /// The recipe's algorithms: model surgery first (GLU feed-forward blocks, Composer defaults), then
-    /// sequence-length warm-up (truncate mode, from 8 tokens in steps of 8 over the first 30% of the run:
-    /// early batches are cheaper). Chosen by measuring (see docs): EMA (half-life 50 batches) lagged
-    /// behind in runs of a few hundred batches and was dropped; without GLU the loss was worse at equal time.
+    /// The recipe's algorithms, model surgery both: ALiBi (attention biases instead of learned position
+    /// embeddings) training on sequences cut to half their length (evaluation and fine-tuning see the
+    /// full length: ALiBi extrapolates, "train short, test long"), then GLU feed-forward blocks (Composer
+    /// defaults). Chosen by measuring (docs/benchmarks.md): sequence-length warm-up alone saved less
+    /// time than ALiBi's shorter sequences, EMA (half-life 50 batches) lagged behind in runs of a few
+    /// hundred batches, and without GLU the loss was worse at equal time.
     /// </summary>
     public static List<IAlgorithm> RecipeAlgorithms() => new()
     {
+        new AlibiAlgorithm(new AlibiOptions { TrainSequenceLengthScaling = 0.5 }),
         new GatedLinearUnitsAlgorithm(new GatedLinearUnitsOptions()),
-        new SeqLengthWarmupAlgorithm(new SeqLengthWarmupOptions { Duration = 0.3, MinSeqLength = 8, StepSize = 8, Truncate = true }),
     };
 
     private static optim.Optimizer AdamW(IEnumerable<Parameter> parameters) =>
