@@ -33,7 +33,9 @@ public sealed record StudyRun(StudyRunSpec Spec, IReadOnlyList<CurvePoint> Curve
 /// (and budgets), records each run's accuracy-vs-time curve and its time to a target quality (by
 /// default the baseline's final quality), and summarises them (<see cref="StudyResult"/>: CSV, JSON,
 /// a Markdown table with mean ± spread and speed-ups, an SVG plot with the Pareto frontier).
-/// Speed-up = the baseline's mean time to the target ÷ the recipe's, same machine, wall-clock.
+/// Speed-up to target = the baseline's mean training time at its fastest budget whose mean reaches
+/// the target ÷ a recipe budget's mean training time where its mean reaches it too; speed-up at equal
+/// quality reads the baseline's time off its curve; same machine, wall-clock.
 /// </summary>
 public static class Study
 {

@@ -107,8 +107,12 @@ public sealed class StudyResult
     // (t1, m1) dominates (t2, m2): at least as fast and as good, one strictly.
     private bool Better(double t1, double m1, double t2, double m2) => t1 <= t2 && AtLeast(m1, m2) && (t1 < t2 || Higher(m1, m2));
 
-    // A tolerance of one part in a million keeps a mean equal to the target (the baseline's own) at it.
-    private bool ReachesTarget(double metric) => AtLeast(metric + (Options.HigherIsBetter ? 1e-6 : -1e-6) * Math.Max(1, Math.Abs(metric)), Target);
+    // At least as good as reference, within one part in a million: keeps a mean equal to the target
+    // (the baseline's own) at it, and the baseline's points on its own curve.
+    private bool AtLeastWithin(double metric, double reference) =>
+        AtLeast(metric + (Options.HigherIsBetter ? 1e-6 : -1e-6) * Math.Max(1, Math.Abs(metric)), reference);
+
+    private bool ReachesTarget(double metric) => AtLeastWithin(metric, Target);
 
     // When the baseline's curve (mean points by time) first reaches metric, linear between its points;
     // null when its first point is already past it (the time before is unknown) or it never gets there.
@@ -138,8 +142,7 @@ public sealed class StudyResult
             var (t1, m1) = curve[i];
             reference = m0 + (m1 - m0) * (time - t0) / (t1 - t0);
         }
-        // A tolerance of one part in a million keeps the baseline's own points on its curve.
-        return AtLeast(metric + (Options.HigherIsBetter ? 1e-6 : -1e-6) * Math.Max(1, Math.Abs(metric)), reference);
+        return AtLeastWithin(metric, reference);
     }
 
     /// <summary>Writes <c>study.csv</c>, <c>study.json</c>, <c>study.md</c> and <c>study.svg</c> into <paramref name="folder"/> (created if needed) and returns their paths.</summary>
