@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using Efficient.Samples;
 using Efficient.Torch;
 using Efficient.Training;
 using Efficient.Training.Datasets;
@@ -388,15 +389,5 @@ public static class Program
         foreach (var f in result.Write(folder)) log.WriteLine($"wrote '{f}'");
         log.WriteLine(result.ToMarkdown());
         return result;
-    }
-}
-
-/// <summary>Cancels the run once the given number of batches is trained (the trainer then stops after that batch).</summary>
-internal sealed class StopAfterBatches(long batches, CancellationTokenSource source) : ITrainingCallback
-{
-    /// <inheritdoc />
-    public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-    {
-        if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch >= batches) source.Cancel();
     }
 }

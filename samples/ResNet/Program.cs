@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using Efficient.Samples;
 using Efficient.Torch;
 using Efficient.Training;
 using Efficient.Training.Datasets;
@@ -239,15 +240,5 @@ public static class Program
         testY.Dispose();
         if (isRank) distributed.destroy_process_group();
         return result with { Metrics = metrics };
-    }
-}
-
-/// <summary>Cancels the run once the given number of batches is trained (the trainer then stops after that batch).</summary>
-internal sealed class StopAfterBatches(long batches, CancellationTokenSource source) : ITrainingCallback
-{
-    /// <inheritdoc />
-    public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-    {
-        if (trainingEvent == TrainingEvent.BatchEnd && state.Timestamp.Batch >= batches) source.Cancel();
     }
 }
