@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Bench;
-using static Efficient.Torch.torch;
+using TorchSharp;
+
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 

@@ -3,11 +3,11 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Bench;
+using TorchSharp;
+
 using Efficient.Training;
 using Efficient.Training.Datasets;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 

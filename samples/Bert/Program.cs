@@ -6,13 +6,13 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Efficient.Samples;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Evaluation;
 using Efficient.Training.Models;
 using Efficient.Training.Schedulers;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace BertSample;
 

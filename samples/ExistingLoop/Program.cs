@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Algorithms;
 using Efficient.Training.Datasets;
 using Efficient.Training.Models;
-using static Efficient.Torch.torch;
-using static Efficient.Torch.torch.nn.functional;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace ExistingLoop;
 

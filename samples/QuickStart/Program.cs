@@ -1,9 +1,9 @@
 using System;
 using System.Globalization;
 using System.IO;
-using Efficient.Torch;
-using static Efficient.Torch.torch;
-using static Efficient.Torch.torch.nn.functional;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
 
 namespace QuickStart;
 

@@ -6,11 +6,11 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Efficient.Samples;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Models;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace ResNetSample;
 

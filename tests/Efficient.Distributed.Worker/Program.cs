@@ -4,10 +4,10 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Algorithms;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Efficient.Distributed.Worker;
 

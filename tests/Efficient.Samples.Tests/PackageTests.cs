@@ -71,10 +71,10 @@ public sealed class PackageTests : IDisposable
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
-            using Efficient.Torch;
+            using TorchSharp;
             using Efficient.Training;
             using Efficient.Training.Algorithms;
-            using static Efficient.Torch.torch;
+            using static TorchSharp.torch;
 
             manual_seed(0);
             var x = randn(16, 1, 8, 8);

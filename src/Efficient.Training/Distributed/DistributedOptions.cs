@@ -6,8 +6,8 @@ namespace Efficient.Training;
 /// Data-parallel training in the <see cref="Trainer"/> (<see cref="TrainerOptions.Distributed"/>).
 /// Every rank runs the same program; the process group must be initialized first
 /// (<c>torch.distributed.init_process_group</c>), and each rank should get its own shard of the data
-/// (<see cref="DistributedTrainingData"/>). The trainer then wraps the model (after surgery) in
-/// <see cref="DistributedDataParallel"/>, synchronizes gradients before every optimizer step
+/// (<c>DistributedTrainingData</c>). The trainer then wraps the model (after surgery) in
+/// <c>DistributedDataParallel</c>, synchronizes gradients before every optimizer step
 /// (accumulating microbatches locally), averages evaluation metrics over the ranks, and lets only
 /// rank 0 write checkpoints. Logging callbacks (<see cref="ProgressBar"/>, <see cref="MetricsLogger"/>)
 /// stay silent on other ranks (<see cref="TrainingState.IsRankZero"/>).

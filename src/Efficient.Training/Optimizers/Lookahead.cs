@@ -128,7 +128,7 @@ public sealed class Lookahead : OptimizerHelper
     }
 
     /// <inheritdoc />
-    public override void zero_grad(bool set_to_none = true) => _inner.zero_grad(set_to_none);
+    public override void zero_grad() => _inner.zero_grad();
 
     /// <summary>Disposes the slow weights and the inner optimizer.</summary>
     protected override void Dispose(bool disposing)

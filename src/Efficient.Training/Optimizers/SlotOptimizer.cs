@@ -17,7 +17,7 @@ public abstract class SlotState : OptimizerState, IDisposable
 
     /// <summary>Creates a state with <paramref name="slots"/> empty tensor slots.</summary>
     /// <param name="slots">How many tensors the state holds (at least 1).</param>
-    protected SlotState(int slots)
+    protected SlotState(int slots) : base(null!)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         _slots = new Tensor?[slots];
@@ -41,6 +41,9 @@ public abstract class SlotState : OptimizerState, IDisposable
     internal Tensor ZerosIfEmpty(int index, Tensor like)
         => _slots[index] ??= zeros_like(like).DetachFromDisposeScope();
 
+    /// <summary>Nothing to do: the slots are created at the parameter's first update.</summary>
+    public override void Initialize(OptimizerOptions options) { }
+
     /// <inheritdoc />
     public override void SaveStateDict(BinaryWriter writer)
     {
@@ -54,7 +57,7 @@ public abstract class SlotState : OptimizerState, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         step = reader.ReadInt64();
-        for (var i = 0; i < _slots.Length; i++) LoadConditionalStateTensor(reader, ref _slots[i]);
+        for (var i = 0; i < _slots.Length; i++) LoadConditionalStateTensor(reader, ref _slots[i], CPU);   // moved to the parameter's device at the next step
     }
 
     /// <inheritdoc />

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Core;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using Efficient.Training.Optimizers;
 using Efficient.Training.Tests.Core;
 using static Efficient.Training.Tests.Optimizers.OptimizerReference;

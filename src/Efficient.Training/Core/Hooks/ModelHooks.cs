@@ -21,7 +21,7 @@ public interface IModelAlgorithm : IAlgorithm
 /// parameters. For surgery on a model whose optimizer already exists (a hand-written loop), pass
 /// the optimizer: after each replacement, a parameter of the old module that the new module holds
 /// under the same relative name as a different object is swapped in place
-/// (<see cref="OptimizerSurgeryExtensions.ReplaceParameters"/>, keeping its group and state), and
+/// (<see cref="OptimizerSurgery.ReplaceParameters"/>, keeping its group and state), and
 /// parameters the optimizer does not hold yet are added as a new parameter group with the
 /// optimizer's default options. Parameters the new module no longer uses stay in the optimizer
 /// but never get a gradient, so the optimizer skips them.
@@ -62,11 +62,7 @@ public sealed class ModelSurgery
     public nn.Module Replace(string path, nn.Module replacement)
     {
         ArgumentNullException.ThrowIfNull(replacement);
-#if TORCHSHARP_BACKEND
         var old = ReplaceByReflection(path, replacement);
-#else
-        var old = _root.ReplaceModule(path, replacement);
-#endif
         // The replacement takes the training/evaluation mode of the module it replaces.
         if (replacement.training != old.training) replacement.train(old.training);
         _replacements.Add((old, replacement));
@@ -85,16 +81,11 @@ public sealed class ModelSurgery
         foreach (var (name, p) in old.named_parameters())
             if (!nowSet.Contains(p) && held.Contains(p) && byName.TryGetValue(name, out var swapped) && !held.Contains(swapped))
                 map[p] = swapped;
-#if TORCHSHARP_BACKEND
-        if (map.Count > 0) throw new NotSupportedException("Swapping parameters inside an existing TorchSharp optimizer is not supported; apply surgery before building the optimizer.");
-#else
         if (map.Count > 0) optimizer.ReplaceParameters(map);
-#endif
         var added = now.Select(p => p.parameter).Where(p => !held.Contains(p) && !map.Values.Contains(p)).ToList();
         if (added.Count > 0) optimizer.add_param_group(new ParamGroup { Parameters = added });
     }
 
-#if TORCHSHARP_BACKEND
     // TorchSharp has no in-place replacement: re-register under the same name and update the field.
     private nn.Module ReplaceByReflection(string path, nn.Module replacement)
     {
@@ -109,7 +100,6 @@ public sealed class ModelSurgery
                 if (ReferenceEquals(field.GetValue(parent), old)) field.SetValue(parent, replacement);
         return old;
     }
-#endif
 
     /// <summary>
     /// Replaces every submodule for which <paramref name="select"/> returns a replacement (visited

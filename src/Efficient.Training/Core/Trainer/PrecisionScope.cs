@@ -14,10 +14,6 @@ internal static class PrecisionScope
     public static IDisposable Enter(Precision precision, Tensor input)
     {
         if (precision == Precision.Fp32) return Nothing.Instance;
-#if TORCHSHARP_BACKEND
         throw new NotSupportedException("Precision.Bf16Autocast is available with the native backend only.");
-#else
-        return Autocast.Enable(input.device_type, ScalarType.BFloat16);
-#endif
     }
 }

@@ -137,8 +137,9 @@ public sealed partial class Trainer
     private TrainingState Setup()
     {
         manual_seed(_options.Seed);
-        if (_options.Deterministic) use_deterministic_algorithms(true);
         var model = _options.Model!;
+        if (_options.Deterministic && model.parameters().Any(p => p.device_type != DeviceType.CPU))
+            throw new NotSupportedException("TrainerOptions.Deterministic is set but the model is not on the CPU: TorchSharp 0.107 cannot switch libtorch to deterministic algorithms; train on the CPU or leave Deterministic false.");
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
         var optimizer = _options.Optimizer!(model.parameters());

@@ -17,7 +17,7 @@ public sealed class LPGroupNorm : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(groupNorm);
         num_groups = groupNorm.num_groups;
-        num_channels = groupNorm.num_channels;
+        num_channels = groupNorm.weight?.shape[0] ?? throw new ArgumentException("LPGroupNorm needs an affine GroupNorm (its weight gives the number of channels).", nameof(groupNorm));
         eps = groupNorm.eps;
         weight = groupNorm.weight;
         bias = groupNorm.bias;

@@ -12,17 +12,6 @@ internal static class LowPrecisionNormCore
     /// </summary>
     public static Tensor Run(Tensor input, Tensor? weight, Tensor? bias, Func<Tensor, Tensor?, Tensor?, Tensor> op)
     {
-#if TORCHSHARP_BACKEND
         return op(input, weight, bias);
-#else
-        var device = input.device_type;
-        if (device is not (DeviceType.CPU or DeviceType.CUDA) || !Autocast.IsEnabled(device)) return op(input, weight, bias);
-        var dtype = Autocast.GetDtype(device);
-        using var scope = NewDisposeScope();
-        var x = input.dtype == dtype ? input : input.to(dtype);
-        var w = weight is null || weight.dtype == dtype ? weight : weight.to(dtype);
-        var b = bias is null || bias.dtype == dtype ? bias : bias.to(dtype);
-        using (Autocast.Disable(device)) return op(x, w, b).MoveToOuterDisposeScope();
-#endif
     }
 }
