@@ -18,9 +18,9 @@ public class ChannelsLastTests
 
         ChannelsLast.Apply(model).Should().Be(7, "the stem and the six 3x3 convs; 1x1 shortcut weights are already both layouts");
         model.parameters().Should().Equal(parameters, (a, b) => ReferenceEquals(a, b));
-        model.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => p.is_contiguous(MemoryFormat.ChannelsLast));
+        model.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => ChannelsLast.IsChannelsLast(p));
         var input = ChannelsLast.ToChannelsLast(x);
-        input.is_contiguous(MemoryFormat.ChannelsLast).Should().BeTrue();
+        ChannelsLast.IsChannelsLast(input).Should().BeTrue();
         model.call(input).Values().ShouldBeClose(expected, 1e-5, 1e-5);
         ChannelsLast.Apply(model).Should().Be(0, "already channels-last");
     }
@@ -34,7 +34,7 @@ public class ChannelsLastTests
         {
             if (trainingEvent != TrainingEvent.BeforeForward) return;
             Seen++;
-            AllChannelsLast &= state.Batch!.Input.is_contiguous(MemoryFormat.ChannelsLast);
+            AllChannelsLast &= ChannelsLast.IsChannelsLast(state.Batch!.Input);
         }
     }
 
