@@ -86,18 +86,15 @@ public sealed class ModelSurgery
         if (added.Count > 0) optimizer.add_param_group(new ParamGroup { Parameters = added });
     }
 
-    // TorchSharp has no in-place replacement: re-register under the same name and update the field.
     private nn.Module ReplaceByReflection(string path, nn.Module replacement)
     {
+        ArgumentNullException.ThrowIfNull(path);
         var parts = path.Split('.');
         var parent = _root;
         foreach (var part in parts[..^1])
-            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        parent.register_module(parts[^1], replacement);
-        for (var type = parent.GetType(); type is not null; type = type.BaseType)
-            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
-                if (ReferenceEquals(field.GetValue(parent), old)) field.SetValue(parent, replacement);
+            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}' in the model (no child '{part}').", nameof(path));
+        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}' in the model.", nameof(path));
+        SubmoduleReplacement.Replace(parent, parts[^1], old, replacement);
         return old;
     }
 
