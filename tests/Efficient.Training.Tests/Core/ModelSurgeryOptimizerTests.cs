@@ -48,6 +48,6 @@ public class ModelSurgeryOptimizerTests
         optimizer.zero_grad();
         nn.functional.cross_entropy(model.call(x), y).backward();
         optimizer.step();
-        replacement.get_parameter("weight")!.equal(before).item<bool>().Should().BeFalse();
+        replacement.get_parameter("weight")!.SameValues(before).Should().BeFalse();
     }
 }

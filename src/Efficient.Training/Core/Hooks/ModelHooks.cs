@@ -41,6 +41,12 @@ public sealed class ModelSurgery
         ArgumentNullException.ThrowIfNull(root);
         _root = root;
         _optimizer = optimizer;
+        // TorchSharp's optimizers keep the enumerable they were given (often a lazy model.parameters()):
+        // pin each group to the parameters it holds now, so replacing a module cannot silently
+        // change what the optimizer updates behind its per-parameter state.
+        if (optimizer is not null)
+            foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
+                if (group.Parameters is not List<Parameter>) group.Parameters = group.Parameters.ToList();
     }
 
     /// <summary>The model being operated on.</summary>

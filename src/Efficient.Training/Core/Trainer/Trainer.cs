@@ -142,7 +142,7 @@ public sealed partial class Trainer
             throw new NotSupportedException("TrainerOptions.Deterministic is set but the model is not on the CPU: TorchSharp 0.107 cannot switch libtorch to deterministic algorithms; train on the CPU or leave Deterministic false.");
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
-        var optimizer = _options.Optimizer!(model.parameters());
+        var optimizer = _options.Optimizer!(model.parameters().ToList());   // a list: TorchSharp's optimizers keep what they are given
         var max = _options.MaxDuration;
         var scaled = ScaledDuration(max, _options.ScaleScheduleRatio, _options.TrainData!.BatchesPerEpoch);
         var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
