@@ -95,8 +95,21 @@ public static class Program
                           the study's budgets per recipe (default: --max-duration)
         """;
 
-    /// <summary>Entry point.</summary>
+    /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args)
+    {
+        try
+        {
+            return RunCommandLine(args);
+        }
+        catch (Exception e)
+        {
+            Failure.Report("Bert", e, Console.Error);
+            return 1;
+        }
+    }
+
+    private static int RunCommandLine(string[] args)
     {
         SampleOptions options;
         try
@@ -124,9 +137,9 @@ public static class Program
             else Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"Bert: {e.Message}");
+            Failure.Report("Bert", e, Console.Error);
             return 1;
         }
         finally

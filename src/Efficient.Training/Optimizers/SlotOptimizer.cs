@@ -147,6 +147,7 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
         defaults.InitialLearningRate = defaults.LearningRate ?? 0;
         Validate(defaults, -1);
         _defaults = defaults;
+        _parameter_groups = new List<ParamGroup>();   // TorchSharp's Optimizer leaves the list to the derived class
         foreach (var group in parameters) add_param_group(group);
         if (!this.parameters().Any()) throw new ArgumentException("The optimizer got an empty parameter list.", nameof(parameters));
     }
@@ -177,11 +178,17 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
     {
         ArgumentNullException.ThrowIfNull(param_group);
         TOptions opt;
-        try { opt = param_group.Options as TOptions ?? throw new ArgumentException($"A {_name} parameter group needs {_name}.Options, not {OptimizerArgs.TypeName(param_group.Options)}.", nameof(param_group)); }
-        catch (InvalidOperationException)
+        switch (param_group.Options)
         {
-            opt = new TOptions();
-            param_group.Options = opt;
+            case null:   // a group without options of its own (TorchSharp's ParamGroup leaves them null): all defaults
+                opt = new TOptions();
+                param_group.Options = opt;
+                break;
+            case TOptions typed:
+                opt = typed;
+                break;
+            default:
+                throw new ArgumentException($"A {_name} parameter group needs {_name}.Options, not {OptimizerArgs.TypeName(param_group.Options)}.", nameof(param_group));
         }
         opt.LearningRate ??= _defaults.LearningRate;
         FillDefaults(opt, (TOptions)_defaults);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 
 namespace Efficient.Training;
 
@@ -86,20 +87,57 @@ public sealed class ModelSurgery
         if (added.Count > 0) optimizer.add_param_group(new ParamGroup { Parameters = added });
     }
 
-    // TorchSharp has no in-place replacement: re-register under the same name and update the field.
+    // TorchSharp 0.107 has no in-place replacement: register_module refuses a name already registered,
+    // and Sequential / ModuleList run from private lists. The child is swapped where the parent holds
+    // it: its registration (same position, so parameter and state_dict order stay as they were), any
+    // list of children, and any field referring to it.
     private nn.Module ReplaceByReflection(string path, nn.Module replacement)
     {
         var parts = path.Split('.');
         var parent = _root;
         foreach (var part in parts[..^1])
             parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        parent.register_module(parts[^1], replacement);
+        var name = parts[^1];
+        var old = parent.named_children().FirstOrDefault(c => c.name == name).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
+        const BindingFlags Fields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        RegisterComponents.Invoke(replacement, null);
         for (var type = parent.GetType(); type is not null; type = type.BaseType)
-            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
-                if (ReferenceEquals(field.GetValue(parent), old)) field.SetValue(parent, replacement);
+            foreach (var field in type.GetFields(Fields))
+            {
+                var value = field.GetValue(parent);
+                if (ReferenceEquals(value, old))
+                {
+                    if (!field.FieldType.IsInstanceOfType(replacement))
+                        throw new ArgumentException($"Cannot replace '{path}' ({old.GetType().Name}) by a {replacement.GetType().Name}: the field '{field.Name}' of {parent.GetType().Name} holds a {field.FieldType.Name}.", nameof(replacement));
+                    field.SetValue(parent, replacement);
+                }
+                else if (value is TorchSharp.Utils.OrderedDict<string, nn.Module> registered)
+                {
+                    var index = registered.keys().TakeWhile(k => k != name).Count();
+                    if (index < registered.Count && ReferenceEquals(registered[name], old))
+                    {
+                        registered.RemoveAt(index);
+                        registered.Insert(index, (name, replacement));
+                    }
+                }
+                else if (value is System.Collections.IList list)
+                {
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (!ReferenceEquals(list[i], old)) continue;
+                        var elementType = list.GetType().IsArray ? list.GetType().GetElementType() : list.GetType().GetGenericArguments().FirstOrDefault();
+                        if (elementType is not null && !elementType.IsInstanceOfType(replacement))
+                            throw new ArgumentException($"Cannot replace '{path}' ({old.GetType().Name}) by a {replacement.GetType().Name}: {parent.GetType().Name} keeps its children as {elementType.Name}.", nameof(replacement));
+                        list[i] = replacement;
+                    }
+                }
+            }
         return old;
     }
+
+    private static readonly MethodInfo RegisterComponents =
+        typeof(nn.Module).GetMethod("RegisterComponents", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)
+        ?? throw new MissingMethodException(nameof(nn.Module), "RegisterComponents");
 
     /// <summary>
     /// Replaces every submodule for which <paramref name="select"/> returns a replacement (visited
