@@ -69,8 +69,21 @@ public static class Program
                           with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set instead.
         """;
 
-    /// <summary>Entry point.</summary>
+    /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args)
+    {
+        try
+        {
+            return RunCommandLine(args);
+        }
+        catch (Exception e)
+        {
+            Failure.Report("ResNet", e, Console.Error);
+            return 1;
+        }
+    }
+
+    private static int RunCommandLine(string[] args)
     {
         SampleOptions options;
         try
@@ -103,9 +116,9 @@ public static class Program
             var result = Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"ResNet: {e.Message}");
+            Failure.Report("ResNet", e, Console.Error);
             return 1;
         }
         finally
@@ -192,8 +205,15 @@ public static class Program
     {
         // A rank of a data-parallel run (started by --nproc or by hand with torchrun's variables).
         var isRank = Environment.GetEnvironmentVariable("WORLD_SIZE") is not null;
+#if EFFICIENT_DISTRIBUTED
         if (isRank && !distributed.is_initialized()) distributed.init_process_group("gloo");
         var rank = isRank ? distributed.get_rank() : 0;
+#else
+        // Data-parallel training is being rebuilt on Open MPI (TorchSharp 0.107 has no torch.distributed);
+        // until it is back, a rank fails with this message (Main prints it and exits with 1).
+        if (isRank) throw new InvalidOperationException("data-parallel training (--nproc, or RANK/WORLD_SIZE set) is not available in this build yet: it is being rebuilt on Open MPI; run without --nproc and unset WORLD_SIZE");
+        var rank = 0;
+#endif
         if (rank != 0) log = TextWriter.Null; // only rank 0 reports
         set_num_threads(options.Threads);
         if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
@@ -204,12 +224,14 @@ public static class Program
         manual_seed(options.Seed);
         using var model = new ResNet();
         var trainerOptions = CreateTrainerOptions(options, model, trainX, trainY, testX, testY);
+#if EFFICIENT_DISTRIBUTED
         if (isRank)
         {
             trainerOptions.TrainData = new DistributedTrainingData(trainX, trainY, options.BatchSize, shuffle: true, seed: options.Seed);
             trainerOptions.EvalData = new DistributedTrainingData(testX, testY, 500, shuffle: false);
             trainerOptions.Distributed = new DistributedOptions();
         }
+#endif
         if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
         var speed = new SpeedMonitor();
         trainerOptions.Callbacks.Add(speed);
@@ -218,7 +240,11 @@ public static class Program
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
 
+#if EFFICIENT_DISTRIBUTED
         var ranks = isRank ? $", {distributed.get_world_size()} data-parallel ranks of batch {options.BatchSize}" : "";
+#else
+        var ranks = "";
+#endif
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
         var trainer = new Trainer(trainerOptions);
@@ -231,14 +257,16 @@ public static class Program
             log.WriteLine($"interrupted: checkpoint saved in '{options.CheckpointDir}'; rerun with --checkpoint-dir {options.CheckpointDir} --resume to continue");
         if (options.SaveModel is { } file)
         {
-            model.save(file);
+            ModelFile.Save(model, file);
             log.WriteLine($"model saved to '{file}'");
         }
         trainX.Dispose();
         trainY.Dispose();
         testX.Dispose();
         testY.Dispose();
+#if EFFICIENT_DISTRIBUTED
         if (isRank) distributed.destroy_process_group();
+#endif
         return result with { Metrics = metrics };
     }
 }

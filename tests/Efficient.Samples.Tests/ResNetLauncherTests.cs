@@ -26,13 +26,31 @@ public sealed class ResNetLauncherTests : IDisposable
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task UntilDataParallelIsBackARankStopsWithOneClearLine()
+    {
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var repo = bin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var sample = Path.Combine(repo, "samples", "ResNet", "bin", bin.Parent.Name, bin.Name, "ResNet.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { sample, "--max-duration", "1ba", "--train-limit", "64", "--eval-limit", "10", "--no-progress" }) start.ArgumentList.Add(a);
+        start.Environment["WORLD_SIZE"] = "2";
+        start.Environment["RANK"] = "0";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        process.ExitCode.Should().Be(1);
+        (await stderr).TrimEnd().Should().Be("ResNet: data-parallel training (--nproc, or RANK/WORLD_SIZE set) is not available in this build yet: it is being rebuilt on Open MPI; run without --nproc and unset WORLD_SIZE");
+    }
+
+    [Fact]
     public void MasterPortNeedsNproc()
     {
         var act = () => Program.Parse(new[] { "--master-port", "29555" });
         act.Should().Throw<ArgumentException>().WithMessage("--master-port needs --nproc");
     }
 
-    [Fact]
+    [Fact(Skip = "data-parallel training is being rebuilt on Open MPI (TorchSharp 0.107 has no torch.distributed); samples/ResNet/Program.cs builds its ranks only with EFFICIENT_DISTRIBUTED")]
     public void TwoLocalRanksTrainAndOnlyRankZeroCheckpoints()
     {
         // bin/<configuration>/<tfm> of this test project -> the sample's own build output.

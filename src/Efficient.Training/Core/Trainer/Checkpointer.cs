@@ -53,8 +53,12 @@ internal sealed class Checkpointer
         Directory.CreateDirectory(temp);
         try
         {
-            state.Model.save(Path.Combine(temp, "model.bin"));
-            if (state.Optimizer is OptimizerHelper helper) helper.save_state_dict(Path.Combine(temp, "optimizer.bin"));
+            ModelFile.Save(state.Model, Path.Combine(temp, "model.bin"));
+            if (state.Optimizer is OptimizerHelper helper)
+            {
+                OptimizerStates.MakeContiguous(helper);   // TorchSharp writes contiguous tensors only
+                helper.save_state_dict(Path.Combine(temp, "optimizer.bin"));
+            }
             else throw new NotSupportedException($"Checkpointing needs an optimizer derived from OptimizerHelper; {state.Optimizer.GetType().Name} is not.");
 
             var files = new JsonArray();
@@ -191,7 +195,7 @@ internal sealed class Checkpointer
         try
         {
             foreach (var (key, file) in tensorFiles) tensors[key] = torch.load(file).DetachFromDisposeScope();
-            state.Model.load(Path.Combine(path, "model.bin"), strict: true);
+            ModelFile.Load(state.Model, Path.Combine(path, "model.bin"), strict: true);
             if (state.Optimizer is not OptimizerHelper helper)
                 throw new NotSupportedException($"Resuming needs an optimizer derived from OptimizerHelper; {state.Optimizer.GetType().Name} is not.");
             helper.load_state_dict(Path.Combine(path, "optimizer.bin"));
