@@ -104,7 +104,6 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
 
     /// <summary>Copies rank 0's parameters and buffers to every rank (done at construction; the trainer calls it again after a resume).</summary>
     /// <exception cref="InvalidOperationException">The process group is not usable.</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public void SyncModuleStates()
     {
@@ -152,7 +151,6 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// wrapper with gradients enabled since the last call, or inside <see cref="NoSync"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The process group is not usable, or a gradient changed after it was sent (two synchronized backward passes without this call between them).</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public void FinishGradientSync() => _reducer?.Finish();
 

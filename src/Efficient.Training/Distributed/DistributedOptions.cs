@@ -23,6 +23,6 @@ public sealed class DistributedOptions
     /// <summary>Average evaluation metrics over the ranks (each rank evaluates its own data); default true.</summary>
     public bool ReduceMetrics { get; set; } = true;
 
-    /// <summary>Timeout of each collective (null: <see cref="ProcessGroup.DefaultTimeout"/>); a rank that waits longer throws <see cref="TimeoutException"/>.</summary>
+    /// <summary>Timeout of each collective (null: <see cref="ProcessGroup.DefaultTimeout"/>); a rank that waits longer stops (<see cref="ProcessGroup.TimedOutExitCode"/>).</summary>
     public TimeSpan? Timeout { get; set; }
 }

@@ -220,7 +220,7 @@ internal sealed class GradientReducer : IDisposable
     {
         foreach (var h in _hooks) h.remove();
         _hooks.Clear();
-        foreach (var b in _buckets) b.Flat.Dispose();
+        foreach (var b in _buckets) ProcessGroup.Retire(b.Flat);
     }
 
     private sealed class Bucket

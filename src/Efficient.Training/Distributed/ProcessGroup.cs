@@ -34,9 +34,14 @@ public enum ReduceOp
 /// place when they are contiguous CPU tensors of a type MPI reduces (float32, float64, int32, int64);
 /// others (CUDA tensors, float16, bfloat16, non-contiguous views) go through a contiguous CPU staging
 /// copy. MPI errors become <see cref="ExternalException"/>s with MPI's message (the communicator uses
-/// <c>MPI_ERRORS_RETURN</c>); a collective that outlives its timeout throws
-/// <see cref="TimeoutException"/>. After either, the process group is unusable: end the process
-/// (mpirun then stops the other ranks).</para>
+/// <c>MPI_ERRORS_RETURN</c>); after one the process group is unusable: end the process (mpirun then
+/// stops the other ranks). A collective that outlives its timeout stops the process at once with a
+/// one-line message on standard error and exit code <see cref="TimedOutExitCode"/> (a rank blocked
+/// in MPI cannot be unblocked, so there is nothing to recover).</para>
+/// <para>The public collectives are MPI's blocking ones. The gradient buckets of
+/// <see cref="DistributedDataParallel"/> use <c>MPI_Iallreduce</c> on buffers that live until
+/// <see cref="Shutdown"/>: with Open MPI 4.1.4 we saw a non-blocking collective on a buffer freed right
+/// after its completion corrupt the memory that reused it.</para>
 /// <para>Faults: when a rank dies, mpirun sends SIGTERM to the others; after <see cref="Initialize"/>
 /// each rank answers SIGTERM by writing one line to standard error
 /// (<c>Efficient.Training: rank 0 of 2 stops: ...</c>) and exiting with code 143 at once, even while
@@ -52,7 +57,11 @@ public static class ProcessGroup
     /// <summary>The exit code of a rank whose launcher (mpirun) disappeared.</summary>
     public const int LauncherLostExitCode = 1;
 
+    /// <summary>The exit code of a rank whose collective outlived its timeout (as <c>timeout(1)</c>'s).</summary>
+    public const int TimedOutExitCode = 124;
+
     private static readonly object Sync = new();
+    private static readonly System.Collections.Generic.List<Tensor> Retired = new();
     private static bool _initialized;
     private static string? _broken;
     private static PosixSignalRegistration? _sigterm;
@@ -104,7 +113,7 @@ public static class ProcessGroup
     /// <see cref="ProcessGroup"/>. Rank and world size come from the launcher; a process started
     /// without mpirun becomes a world of one rank (Open MPI's singleton mode).
     /// </summary>
-    /// <param name="timeout">Default timeout of every collective (null, the default: none). A rank that waits longer throws <see cref="TimeoutException"/>.</param>
+    /// <param name="timeout">Default timeout of every collective (null, the default: none). A rank that waits longer stops with exit code <see cref="TimedOutExitCode"/>.</param>
     /// <exception cref="InvalidOperationException">Already initialized, or MPI was finalized before in this process (MPI cannot be initialized twice).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
     /// <exception cref="DllNotFoundException">Open MPI is not installed.</exception>
@@ -146,6 +155,8 @@ public static class ProcessGroup
             _sigterm = null;
             _initialized = false;
             if (!MpiNative.IsFinalized()) MpiNative.FinalizeMpi();
+            foreach (var buffer in Retired) buffer.Dispose();
+            Retired.Clear();
         }
     }
 
@@ -155,7 +166,6 @@ public static class ProcessGroup
     /// <param name="timeout">How long to wait (default <see cref="DefaultTimeout"/>).</param>
     /// <exception cref="ArgumentException">An unsupported type, or <see cref="ReduceOp.Average"/> on integers.</exception>
     /// <exception cref="InvalidOperationException">The process group is not initialized or a collective failed before.</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public static void AllReduce(Tensor tensor, ReduceOp op = ReduceOp.Sum, TimeSpan? timeout = null)
     {
@@ -178,12 +188,11 @@ public static class ProcessGroup
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Expected Sum, Average, Max, Min or Product."),
         };
         var elementSize = buffer.element_size();
-        var start = DataPointer(buffer);
         for (long done = 0, total = buffer.numel(); done < total;)
         {
-            var count = (int)Math.Min(int.MaxValue, total - done);
-            var request = Call(() => MpiNative.Iallreduce(start + (nint)(done * elementSize), count, datatype, mpiOp));
-            Complete(ref request, timeout, "all-reduce");
+            var count = (int)Math.Min(int.MaxValue / elementSize, total - done);
+            var address = DataPointer(buffer, done * elementSize, count * elementSize);
+            Blocking("all-reduce", timeout, () => MpiNative.Allreduce(address, count, datatype, mpiOp));
             done += count;
         }
         GC.KeepAlive(buffer);
@@ -196,7 +205,6 @@ public static class ProcessGroup
     /// <param name="op">How values combine (default <see cref="ReduceOp.Sum"/>).</param>
     /// <param name="timeout">How long to wait (default <see cref="DefaultTimeout"/>).</param>
     /// <exception cref="InvalidOperationException">The process group is not initialized or a collective failed before.</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public static unsafe double AllReduce(double value, ReduceOp op = ReduceOp.Sum, TimeSpan? timeout = null)
     {
@@ -210,7 +218,6 @@ public static class ProcessGroup
     /// <param name="op">How values combine (default <see cref="ReduceOp.Sum"/>).</param>
     /// <param name="timeout">How long to wait (default <see cref="DefaultTimeout"/>).</param>
     /// <exception cref="InvalidOperationException">The process group is not initialized or a collective failed before.</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public static unsafe void AllReduce(double[] values, ReduceOp op = ReduceOp.Sum, TimeSpan? timeout = null)
     {
@@ -228,8 +235,7 @@ public static class ProcessGroup
         fixed (double* p = values)
         {
             var address = (IntPtr)p;
-            var request = Call(() => MpiNative.Iallreduce(address, values.Length, MpiNative.Double, mpiOp));
-            Complete(ref request, timeout, "all-reduce");
+            Blocking("all-reduce", timeout, () => MpiNative.Allreduce(address, values.Length, MpiNative.Double, mpiOp));
         }
         if (op == ReduceOp.Average)
             for (var i = 0; i < values.Length; i++) values[i] /= _worldSize;
@@ -241,7 +247,6 @@ public static class ProcessGroup
     /// <param name="timeout">How long to wait (default <see cref="DefaultTimeout"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="root"/> is not a rank.</exception>
     /// <exception cref="InvalidOperationException">The process group is not initialized or a collective failed before.</exception>
-    /// <exception cref="TimeoutException">Another rank did not join within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public static void Broadcast(Tensor tensor, int root = 0, TimeSpan? timeout = null)
     {
@@ -253,12 +258,12 @@ public static class ProcessGroup
         using var noGrad = no_grad();
         var direct = tensor.device_type == DeviceType.CPU && tensor.is_contiguous();
         var buffer = direct ? tensor : tensor.cpu().contiguous();
-        var start = DataPointer(buffer);
-        for (long done = 0, total = buffer.numel() * buffer.element_size(); done < total;)
+        var bytes = buffer.numel() * buffer.element_size();
+        for (long done = 0; done < bytes;)
         {
-            var count = (int)Math.Min(int.MaxValue, total - done);
-            var request = Call(() => MpiNative.Ibcast(start + (nint)done, count, MpiNative.Byte, root));
-            Complete(ref request, timeout, "broadcast");
+            var count = (int)Math.Min(int.MaxValue, bytes - done);
+            var address = DataPointer(buffer, done, count);
+            Blocking("broadcast", timeout, () => MpiNative.Bcast(address, count, MpiNative.Byte, root));
             done += count;
         }
         GC.KeepAlive(buffer);
@@ -268,14 +273,12 @@ public static class ProcessGroup
     /// <summary>Returns once every rank has called it.</summary>
     /// <param name="timeout">How long to wait (default <see cref="DefaultTimeout"/>).</param>
     /// <exception cref="InvalidOperationException">The process group is not initialized or a collective failed before.</exception>
-    /// <exception cref="TimeoutException">Another rank did not arrive within the timeout.</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public static void Barrier(TimeSpan? timeout = null)
     {
         RequireUsable();
         if (_worldSize == 1) return;
-        var request = Call(MpiNative.Ibarrier);
-        Complete(ref request, timeout, "barrier");
+        Blocking("barrier", timeout, MpiNative.Barrier);
     }
 
     // ---- internals shared with the gradient reducer ----
@@ -320,31 +323,72 @@ public static class ProcessGroup
         return true;
     }
 
-    /// <summary>Waits for <paramref name="request"/> (busy-polling, as MPI_Wait does), up to the timeout.</summary>
+    /// <summary>Waits for <paramref name="request"/> (busy-polling, as MPI_Wait does); past the timeout the process stops (see <see cref="TimedOutExitCode"/>).</summary>
     internal static void Complete(ref IntPtr request, TimeSpan? timeout, string what)
     {
-        var limit = timeout ?? DefaultTimeout;
-        if (limit is { } l && l <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive, or null for the default.");
+        var limit = Limit(timeout);
         var started = Environment.TickCount64;
         var spin = new SpinWait();
         while (!Poll(ref request))
         {
-            if (limit is { } max && Environment.TickCount64 - started > max.TotalMilliseconds)
-            {
-                var message = $"The {what} did not complete within {max} on rank {_rank} of {_worldSize}: another rank is slow, stuck or gone. The process group cannot be used any more; end this process (mpirun then stops the others).";
-                _broken ??= message;
-                throw new TimeoutException(message);
-            }
+            if (limit is { } max && Environment.TickCount64 - started > max.TotalMilliseconds) TimedOut(what, max);
             spin.SpinOnce(sleep1Threshold: -1);
         }
     }
 
+    /// <summary>Runs a blocking MPI collective; a watchdog stops the process if it outlives the timeout (a blocked MPI call cannot be interrupted).</summary>
+    private static void Blocking(string what, TimeSpan? timeout, Action mpiCall)
+    {
+        var limit = Limit(timeout);
+        Timer? watchdog = limit is { } max ? new Timer(_ => TimedOut(what, max), null, max, Timeout.InfiniteTimeSpan) : null;
+        try
+        {
+            Call(() =>
+            {
+                mpiCall();
+                return 0;
+            });
+        }
+        finally
+        {
+            watchdog?.Dispose();
+        }
+    }
+
+    private static TimeSpan? Limit(TimeSpan? timeout)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        if (limit is { } l && l <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive, or null for the default.");
+        return limit;
+    }
+
+    private static void TimedOut(string what, TimeSpan limit) =>
+        Stop(TimedOutExitCode, $"the {what} did not complete within {limit} (another rank is slow, stuck or gone)");
+
+    /// <summary>Keeps a buffer that MPI worked on alive until <see cref="Shutdown"/> (MPI may touch memory of non-blocking operations until then).</summary>
+    internal static void Retire(Tensor buffer)
+    {
+        lock (Sync)
+        {
+            if (_initialized) Retired.Add(buffer);
+            else buffer.Dispose();
+        }
+    }
+
     /// <summary>The address of a contiguous CPU tensor's first element (TorchSharp's <c>bytes</c> span over the tensor's own memory, no copy).</summary>
-    internal static unsafe IntPtr DataPointer(Tensor tensor)
+    internal static IntPtr DataPointer(Tensor tensor) => DataPointer(tensor, 0, tensor.numel() * tensor.element_size());
+
+    /// <summary>The address of <paramref name="length"/> bytes at <paramref name="offset"/> in a contiguous CPU tensor's memory (a byte view of that range, so any size works).</summary>
+    internal static unsafe IntPtr DataPointer(Tensor tensor, long offset, long length)
     {
         if (tensor.device_type != DeviceType.CPU || !tensor.is_contiguous())
             throw new ArgumentException($"MPI needs a contiguous CPU tensor, got one on {tensor.device} (contiguous: {tensor.is_contiguous()}).", nameof(tensor));
-        return (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.bytes));
+        if (length == 0) return IntPtr.Zero;
+        var elementSize = tensor.element_size();
+        if (offset % elementSize != 0 || offset + length > tensor.numel() * elementSize)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"Expected a whole-element range inside the tensor's {tensor.numel() * elementSize} bytes.");
+        using var flat = tensor.reshape(-1).narrow(0, offset / elementSize, 1);
+        return (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(flat.bytes));
     }
 
     internal static void RequireUsable()

@@ -42,8 +42,11 @@ internal static unsafe class MpiNative
     // int MPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm, MPI_Request *)
     private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int> _iallreduce;
     // int MPI_Ibcast(void *buffer, int count, MPI_Datatype, int root, MPI_Comm, MPI_Request *)
-    private static delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, IntPtr*, int> _ibcast;
-    private static delegate* unmanaged<IntPtr, IntPtr*, int> _ibarrier;
+    private static delegate* unmanaged<IntPtr, int> _barrier;
+    // int MPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm)
+    private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int> _allreduce;
+    // int MPI_Bcast(void *buffer, int count, MPI_Datatype, int root, MPI_Comm)
+    private static delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int> _bcast;
     // int MPI_Test(MPI_Request *, int *flag, MPI_Status *)
     private static delegate* unmanaged<IntPtr*, int*, IntPtr, int> _test;
     private static delegate* unmanaged<IntPtr*, IntPtr, int> _wait;
@@ -94,8 +97,9 @@ internal static unsafe class MpiNative
             _commSetErrhandler = (delegate* unmanaged<IntPtr, IntPtr, int>)Export(handle, "MPI_Comm_set_errhandler");
             _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export(handle, "MPI_Error_string");
             _iallreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int>)Export(handle, "MPI_Iallreduce");
-            _ibcast = (delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, IntPtr*, int>)Export(handle, "MPI_Ibcast");
-            _ibarrier = (delegate* unmanaged<IntPtr, IntPtr*, int>)Export(handle, "MPI_Ibarrier");
+            _barrier = (delegate* unmanaged<IntPtr, int>)Export(handle, "MPI_Barrier");
+            _allreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int>)Export(handle, "MPI_Allreduce");
+            _bcast = (delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int>)Export(handle, "MPI_Bcast");
             _test = (delegate* unmanaged<IntPtr*, int*, IntPtr, int>)Export(handle, "MPI_Test");
             _wait = (delegate* unmanaged<IntPtr*, IntPtr, int>)Export(handle, "MPI_Wait");
             CommWorld = Export(handle, "ompi_mpi_comm_world");
@@ -169,19 +173,11 @@ internal static unsafe class MpiNative
         return request;
     }
 
-    public static IntPtr Ibcast(IntPtr buffer, int count, IntPtr datatype, int root)
-    {
-        IntPtr request;
-        Check(_ibcast(buffer, count, datatype, root, CommWorld, &request), "MPI_Ibcast");
-        return request;
-    }
+    public static void Barrier() => Check(_barrier(CommWorld), "MPI_Barrier");
 
-    public static IntPtr Ibarrier()
-    {
-        IntPtr request;
-        Check(_ibarrier(CommWorld, &request), "MPI_Ibarrier");
-        return request;
-    }
+    public static void Allreduce(IntPtr buffer, int count, IntPtr datatype, IntPtr op) => Check(_allreduce(InPlace, buffer, count, datatype, op, CommWorld), "MPI_Allreduce");
+
+    public static void Bcast(IntPtr buffer, int count, IntPtr datatype, int root) => Check(_bcast(buffer, count, datatype, root, CommWorld), "MPI_Bcast");
 
     /// <summary>Whether the request completed (it is then freed and <paramref name="request"/> reset by MPI).</summary>
     public static bool Test(ref IntPtr request)
@@ -203,6 +199,8 @@ internal static unsafe class MpiNative
 
     private static string ErrorString(int code)
     {
+        // Open MPI aborts the process when MPI_Error_string is called outside MPI_Init ... MPI_Finalize.
+        if (!IsInitialized() || IsFinalized()) return "(MPI is not initialized, no description)";
         var buffer = stackalloc byte[MaxErrorString + 1];
         int length = 0;
         if (_errorString(code, buffer, &length) != Success || length <= 0) return "(no description)";
