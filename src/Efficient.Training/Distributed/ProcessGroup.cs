@@ -38,10 +38,9 @@ public enum ReduceOp
 /// stops the other ranks). A collective that outlives its timeout stops the process at once with a
 /// one-line message on standard error and exit code <see cref="TimedOutExitCode"/> (a rank blocked
 /// in MPI cannot be unblocked, so there is nothing to recover).</para>
-/// <para>The public collectives are MPI's blocking ones. The gradient buckets of
-/// <see cref="DistributedDataParallel"/> use <c>MPI_Iallreduce</c> on buffers that live until
-/// <see cref="Shutdown"/>: with Open MPI 4.1.4 we saw a non-blocking collective on a buffer freed right
-/// after its completion corrupt the memory that reused it.</para>
+/// <para>All collectives are MPI's blocking ones: with Debian's Open MPI 4.1.4 the non-blocking
+/// collectives (libnbc) corrupted memory of the process now and then (see
+/// <see cref="DistributedDataParallel"/>).</para>
 /// <para>Faults: when a rank dies, mpirun sends SIGTERM to the others; after <see cref="Initialize"/>
 /// each rank answers SIGTERM by writing one line to standard error
 /// (<c>Efficient.Training: rank 0 of 2 stops: ...</c>) and exiting with code 143 at once, even while
@@ -61,7 +60,6 @@ public static class ProcessGroup
     public const int TimedOutExitCode = 124;
 
     private static readonly object Sync = new();
-    private static readonly System.Collections.Generic.List<Tensor> Retired = new();
     private static bool _initialized;
     private static string? _broken;
     private static PosixSignalRegistration? _sigterm;
@@ -155,8 +153,6 @@ public static class ProcessGroup
             _sigterm = null;
             _initialized = false;
             if (!MpiNative.IsFinalized()) MpiNative.FinalizeMpi();
-            foreach (var buffer in Retired) buffer.Dispose();
-            Retired.Clear();
         }
     }
 
@@ -293,47 +289,21 @@ public static class ProcessGroup
         _ => throw new ArgumentException($"Cannot reduce a {dtype} tensor; expected float32, float64, float16, bfloat16, int32 or int64.", parameter),
     };
 
-    /// <summary>Starts a sum all-reduce of a contiguous CPU tensor in place (at most int.MaxValue elements).</summary>
-    internal static IntPtr StartSum(Tensor buffer)
+    /// <summary>Sums a contiguous CPU tensor of a reducible type over all ranks, in place (chunked to MPI's 32-bit counts).</summary>
+    internal static void AllReduceInPlace(Tensor buffer, TimeSpan? timeout, string what)
     {
         RequireUsable();
+        if (_worldSize == 1) return;
         var (datatype, _) = ReduceType(buffer.dtype, nameof(buffer));
-        var address = DataPointer(buffer);
-        var count = checked((int)buffer.numel());
-        return Call(() => MpiNative.Iallreduce(address, count, datatype, MpiNative.OpSum));
-    }
-
-    /// <summary>Lets MPI progress <paramref name="request"/>; true once it completed.</summary>
-    internal static bool Poll(ref IntPtr request)
-    {
-        if (request == IntPtr.Zero) return true;
-        lock (Sync)
+        var elementSize = buffer.element_size();
+        for (long done = 0, total = buffer.numel(); done < total;)
         {
-            try
-            {
-                if (!MpiNative.Test(ref request)) return false;
-            }
-            catch (ExternalException e)
-            {
-                _broken ??= e.Message;
-                throw;
-            }
+            var count = (int)Math.Min(int.MaxValue / elementSize, total - done);
+            var address = DataPointer(buffer, done * elementSize, count * elementSize);
+            Blocking(what, timeout, () => MpiNative.Allreduce(address, count, datatype, MpiNative.OpSum));
+            done += count;
         }
-        request = IntPtr.Zero;
-        return true;
-    }
-
-    /// <summary>Waits for <paramref name="request"/> (busy-polling, as MPI_Wait does); past the timeout the process stops (see <see cref="TimedOutExitCode"/>).</summary>
-    internal static void Complete(ref IntPtr request, TimeSpan? timeout, string what)
-    {
-        var limit = Limit(timeout);
-        var started = Environment.TickCount64;
-        var spin = new SpinWait();
-        while (!Poll(ref request))
-        {
-            if (limit is { } max && Environment.TickCount64 - started > max.TotalMilliseconds) TimedOut(what, max);
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
+        GC.KeepAlive(buffer);
     }
 
     /// <summary>Runs a blocking MPI collective; a watchdog stops the process if it outlives the timeout (a blocked MPI call cannot be interrupted).</summary>
@@ -364,16 +334,6 @@ public static class ProcessGroup
 
     private static void TimedOut(string what, TimeSpan limit) =>
         Stop(TimedOutExitCode, $"the {what} did not complete within {limit} (another rank is slow, stuck or gone)");
-
-    /// <summary>Keeps a buffer that MPI worked on alive until <see cref="Shutdown"/> (MPI may touch memory of non-blocking operations until then).</summary>
-    internal static void Retire(Tensor buffer)
-    {
-        lock (Sync)
-        {
-            if (_initialized) Retired.Add(buffer);
-            else buffer.Dispose();
-        }
-    }
 
     /// <summary>The address of a contiguous CPU tensor's first element (TorchSharp's <c>bytes</c> span over the tensor's own memory, no copy).</summary>
     internal static IntPtr DataPointer(Tensor tensor) => DataPointer(tensor, 0, tensor.numel() * tensor.element_size());

@@ -24,6 +24,7 @@ internal static unsafe class MpiNative
     public const int ThreadSerialized = 2;
     private const int MaxErrorString = 256;
     public static readonly IntPtr InPlace = (IntPtr)1;
+    // Blocking collectives only: Debian's Open MPI 4.1.4 non-blocking ones (libnbc) corrupted process memory now and then (GradientReducer).
 
     private static readonly object Gate = new();
     private static IntPtr _library;
@@ -39,17 +40,12 @@ internal static unsafe class MpiNative
     private static delegate* unmanaged<IntPtr, int*, int> _commSize;
     private static delegate* unmanaged<IntPtr, IntPtr, int> _commSetErrhandler;
     private static delegate* unmanaged<int, byte*, int*, int> _errorString;
-    // int MPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm, MPI_Request *)
-    private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int> _iallreduce;
     // int MPI_Ibcast(void *buffer, int count, MPI_Datatype, int root, MPI_Comm, MPI_Request *)
     private static delegate* unmanaged<IntPtr, int> _barrier;
     // int MPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm)
     private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int> _allreduce;
     // int MPI_Bcast(void *buffer, int count, MPI_Datatype, int root, MPI_Comm)
     private static delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int> _bcast;
-    // int MPI_Test(MPI_Request *, int *flag, MPI_Status *)
-    private static delegate* unmanaged<IntPtr*, int*, IntPtr, int> _test;
-    private static delegate* unmanaged<IntPtr*, IntPtr, int> _wait;
 
     public static IntPtr CommWorld { get; private set; }
     public static IntPtr Float { get; private set; }
@@ -96,12 +92,9 @@ internal static unsafe class MpiNative
             _commSize = (delegate* unmanaged<IntPtr, int*, int>)Export(handle, "MPI_Comm_size");
             _commSetErrhandler = (delegate* unmanaged<IntPtr, IntPtr, int>)Export(handle, "MPI_Comm_set_errhandler");
             _errorString = (delegate* unmanaged<int, byte*, int*, int>)Export(handle, "MPI_Error_string");
-            _iallreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int>)Export(handle, "MPI_Iallreduce");
             _barrier = (delegate* unmanaged<IntPtr, int>)Export(handle, "MPI_Barrier");
             _allreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int>)Export(handle, "MPI_Allreduce");
             _bcast = (delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int>)Export(handle, "MPI_Bcast");
-            _test = (delegate* unmanaged<IntPtr*, int*, IntPtr, int>)Export(handle, "MPI_Test");
-            _wait = (delegate* unmanaged<IntPtr*, IntPtr, int>)Export(handle, "MPI_Wait");
             CommWorld = Export(handle, "ompi_mpi_comm_world");
             Float = Export(handle, "ompi_mpi_float");
             Double = Export(handle, "ompi_mpi_double");
@@ -166,31 +159,11 @@ internal static unsafe class MpiNative
 
     public static void SetErrorsReturn() => Check(_commSetErrhandler(CommWorld, ErrorsReturn), "MPI_Comm_set_errhandler");
 
-    public static IntPtr Iallreduce(IntPtr buffer, int count, IntPtr datatype, IntPtr op)
-    {
-        IntPtr request;
-        Check(_iallreduce(InPlace, buffer, count, datatype, op, CommWorld, &request), "MPI_Iallreduce");
-        return request;
-    }
-
     public static void Barrier() => Check(_barrier(CommWorld), "MPI_Barrier");
 
     public static void Allreduce(IntPtr buffer, int count, IntPtr datatype, IntPtr op) => Check(_allreduce(InPlace, buffer, count, datatype, op, CommWorld), "MPI_Allreduce");
 
     public static void Bcast(IntPtr buffer, int count, IntPtr datatype, int root) => Check(_bcast(buffer, count, datatype, root, CommWorld), "MPI_Bcast");
-
-    /// <summary>Whether the request completed (it is then freed and <paramref name="request"/> reset by MPI).</summary>
-    public static bool Test(ref IntPtr request)
-    {
-        int flag;
-        fixed (IntPtr* r = &request) Check(_test(r, &flag, IntPtr.Zero), "MPI_Test");
-        return flag != 0;
-    }
-
-    public static void Wait(ref IntPtr request)
-    {
-        fixed (IntPtr* r = &request) Check(_wait(r, IntPtr.Zero), "MPI_Wait");
-    }
 
     public static void Check(int code, string function)
     {
