@@ -7,7 +7,8 @@ set -euo pipefail
 # libgloo-dev: the Gloo headers torch.distributed (native/distributed.cpp) compiles against.
 # libopenblas0-openmp: libtorch-dev only pulls the reference BLAS (its GEMM is ~20x slower); OpenBLAS
 # (OpenMP flavour, like libtorch) takes over the libblas.so.3 alternative when installed.
-packages=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes)
+# openmpi-bin libopenmpi-dev: Open MPI (mpirun, libmpi.so.40), the engine of data-parallel training (ProcessGroup).
+packages=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes openmpi-bin libopenmpi-dev)
 if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
   packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
 fi
