@@ -4,7 +4,8 @@
 # built. Does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
-packages=(dataset-fashion-mnist fortunes)
+# openmpi-bin libopenmpi-dev: Open MPI (mpirun, libmpi.so.40), the engine of data-parallel training (ProcessGroup).
+packages=(dataset-fashion-mnist fortunes openmpi-bin libopenmpi-dev)
 if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
   packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
 fi

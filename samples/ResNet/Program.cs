@@ -43,10 +43,10 @@ public sealed record SampleOptions
     public long? StopAfter { get; init; }
     /// <summary>Where to save the trained model's weights (<c>Module.save</c>), if anywhere.</summary>
     public string? SaveModel { get; init; }
-    /// <summary>Launch this many local ranks (child processes) for data-parallel training (none when null).</summary>
+    /// <summary>Launch this many ranks with mpirun for data-parallel training (none when null).</summary>
     public int? Nproc { get; init; }
-    /// <summary>The rendezvous port of <see cref="Nproc"/> ranks (default: a free port).</summary>
-    public int? MasterPort { get; init; }
+    /// <summary>mpirun's hostfile for <see cref="Nproc"/> ranks on several machines (default: all on this machine).</summary>
+    public string? Hostfile { get; init; }
     /// <summary>Whether <see cref="Threads"/> was given on the command line.</summary>
     public bool ThreadsGiven { get; init; }
 }
@@ -61,12 +61,12 @@ public static class Program
     private const string Usage = """
         usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
                       [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
-                      [--stop-after N] [--save-model FILE] [--nproc N [--master-port P]]
+                      [--stop-after N] [--save-model FILE] [--nproc N [--hostfile FILE]]
           --recipe        baseline (default), mild, medium, hot
           --max-duration  e.g. 2ep (default), 300ba, 1e5sp
-          --nproc         data-parallel training on N local ranks (child processes on 127.0.0.1);
-                          --batch-size is per rank. On several machines, start one process per rank
-                          with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set instead.
+          --nproc         data-parallel training on N ranks started by Open MPI's mpirun (this
+                          machine, or the machines of --hostfile); --batch-size is per rank.
+                          Equivalent: mpirun -np N [--hostfile FILE] dotnet ResNet.dll ... (docs/distributed.md)
         """;
 
     /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
@@ -100,7 +100,7 @@ public static class Program
         {
             // Ctrl+C reaches the ranks too (same terminal process group); the launcher just waits for them.
             Console.CancelKeyPress += (_, e) => e.Cancel = true;
-            return Launcher.Launch(Launcher.ChildArguments(args, options, nproc), nproc, options.MasterPort, Console.Error);
+            return Launcher.Launch(Launcher.ChildArguments(args, options, nproc), nproc, options.Hostfile, Console.Error);
         }
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -159,10 +159,7 @@ public static class Program
                 case "--eval-limit": o = o with { EvalLimit = PositiveInt("--eval-limit") }; break;
                 case "--threads": o = o with { Threads = PositiveInt("--threads"), ThreadsGiven = true }; break;
                 case "--nproc": o = o with { Nproc = PositiveInt("--nproc") }; break;
-                case "--master-port":
-                    var port = PositiveInt("--master-port");
-                    o = o with { MasterPort = port <= 65535 ? port : throw new ArgumentException($"--master-port must be in [1, 65535], got {port}") };
-                    break;
+                case "--hostfile": o = o with { Hostfile = Next() }; break;
                 case "--data": o = o with { DataFolder = Next() }; break;
                 case "--no-progress": o = o with { Progress = false }; break;
                 case "--stop-after": o = o with { StopAfter = PositiveInt("--stop-after") }; break;
@@ -172,7 +169,7 @@ public static class Program
         }
         if (!Recipes.Names.Contains(o.Recipe)) throw new ArgumentException($"unknown recipe '{o.Recipe}'; available: {string.Join(", ", Recipes.Names)}");
         if (o.Resume && o.CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
-        if (o.MasterPort is not null && o.Nproc is null) throw new ArgumentException("--master-port needs --nproc");
+        if (o.Hostfile is not null && o.Nproc is null) throw new ArgumentException("--hostfile needs --nproc");
         return o;
     }
 
@@ -203,17 +200,11 @@ public static class Program
     /// <summary>Trains with <paramref name="options"/> and reports to <paramref name="log"/>.</summary>
     public static FitResult Run(SampleOptions options, TextWriter log, CancellationToken cancellationToken = default)
     {
-        // A rank of a data-parallel run (started by --nproc or by hand with torchrun's variables).
-        var isRank = Environment.GetEnvironmentVariable("WORLD_SIZE") is not null;
-#if EFFICIENT_DISTRIBUTED
-        if (isRank && !distributed.is_initialized()) distributed.init_process_group("gloo");
-        var rank = isRank ? distributed.get_rank() : 0;
-#else
-        // Data-parallel training is being rebuilt on Open MPI (TorchSharp 0.107 has no torch.distributed);
-        // until it is back, a rank fails with this message (Main prints it and exits with 1).
-        if (isRank) throw new InvalidOperationException("data-parallel training (--nproc, or RANK/WORLD_SIZE set) is not available in this build yet: it is being rebuilt on Open MPI; run without --nproc and unset WORLD_SIZE");
-        var rank = 0;
-#endif
+        // A rank of a data-parallel run (started by --nproc or by hand with mpirun).
+        var isRank = ProcessGroup.IsLaunchedByMpirun;
+        var joined = isRank && !ProcessGroup.IsInitialized;
+        if (joined) ProcessGroup.Initialize();
+        var rank = isRank ? ProcessGroup.Rank : 0;
         if (rank != 0) log = TextWriter.Null; // only rank 0 reports
         set_num_threads(options.Threads);
         if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
@@ -224,14 +215,12 @@ public static class Program
         manual_seed(options.Seed);
         using var model = new ResNet();
         var trainerOptions = CreateTrainerOptions(options, model, trainX, trainY, testX, testY);
-#if EFFICIENT_DISTRIBUTED
         if (isRank)
         {
             trainerOptions.TrainData = new DistributedTrainingData(trainX, trainY, options.BatchSize, shuffle: true, seed: options.Seed);
             trainerOptions.EvalData = new DistributedTrainingData(testX, testY, 500, shuffle: false);
             trainerOptions.Distributed = new DistributedOptions();
         }
-#endif
         if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
         var speed = new SpeedMonitor();
         trainerOptions.Callbacks.Add(speed);
@@ -240,11 +229,7 @@ public static class Program
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
 
-#if EFFICIENT_DISTRIBUTED
-        var ranks = isRank ? $", {distributed.get_world_size()} data-parallel ranks of batch {options.BatchSize}" : "";
-#else
-        var ranks = "";
-#endif
+        var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
         var trainer = new Trainer(trainerOptions);
@@ -264,9 +249,7 @@ public static class Program
         trainY.Dispose();
         testX.Dispose();
         testY.Dispose();
-#if EFFICIENT_DISTRIBUTED
-        if (isRank) distributed.destroy_process_group();
-#endif
+        if (joined) ProcessGroup.Shutdown();
         return result with { Metrics = metrics };
     }
 }

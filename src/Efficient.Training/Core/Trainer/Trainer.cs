@@ -383,7 +383,7 @@ public sealed partial class Trainer
         return output ?? model.call(input);
     }
 
-    // Data-parallel training (Distributed/Trainer.Distributed.cs; absent in builds without torch.distributed).
+    // Data-parallel training over Open MPI (Distributed/Trainer.Distributed.cs).
     partial void SetupDistributed(TrainingState state);
     partial void SyncAfterResume();
     partial void DistributedForward(Tensor input, ref Tensor? output);

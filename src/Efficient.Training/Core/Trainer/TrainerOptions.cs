@@ -110,7 +110,7 @@ public sealed class TrainerOptions : IValidatableOptions
     public (string Metric, double Value)? StopAtThreshold { get; set; }
 
     /// <summary>
-    /// Data-parallel training over the initialized default process group (none when null): see
+    /// Data-parallel training over the initialized <see cref="ProcessGroup"/> (Open MPI; none when null): see
     /// <see cref="DistributedOptions"/>.
     /// </summary>
     public DistributedOptions? Distributed { get; set; }
