@@ -6,6 +6,13 @@ namespace Efficient.Training.Tests.Algorithms.Model;
 
 public class LowPrecisionNormTests
 {
+    /// <summary>
+    /// One bfloat16 unit in the last place, relative (2^-7). The reference is PyTorch 1.13's bf16
+    /// norm; libtorch 2.10 accumulates bf16 norms in float32 and rounds once, so a few elements land
+    /// on the neighbouring bfloat16 value (e.g. 0.19042969 vs 0.18945312).
+    /// </summary>
+    private const double OneBFloat16Ulp = 1.0 / 128;
+
     private static (LayerNorm Original, LPLayerNorm LowPrecision) LayerNorms()
     {
         var r = Section("lp_layer_norm");
@@ -39,28 +46,29 @@ public class LowPrecisionNormTests
     }
 
     [Fact]
-    public void LayerNormUnderAutocastRunsInBFloat16AsPyTorch()
+    public void LayerNormUnderLowPrecisionRunsInBFloat16AsPyTorch()
     {
         using var scope = NewDisposeScope();
         var r = Section("lp_layer_norm");
         var (ln, lp) = LayerNorms();
         var x = r.T("x");
         Tensor y, plain;
-        using (Autocast.Enable(DeviceType.CPU, ScalarType.BFloat16))
+        using (LowPrecision.Enable(ScalarType.BFloat16))
         {
             y = lp.call(x);
             plain = ln.call(x);
-            Autocast.IsEnabled().Should().BeTrue("the layer restores autocast");
+            LowPrecision.IsEnabled.Should().BeTrue("the layer leaves the context on");
         }
+        LowPrecision.IsEnabled.Should().BeFalse("disposing the scope turns the context off");
         y.dtype.Should().Be(ScalarType.BFloat16);
-        plain.dtype.Should().Be(ScalarType.Float32, "autocast alone keeps LayerNorm in float32");
-        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), 0, 1e-6);
+        plain.dtype.Should().Be(ScalarType.Float32, "the context alone keeps LayerNorm in float32");
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, 1e-6);
         y.to(ScalarType.Float32).sum().backward();
         ln.weight.grad!.dtype.Should().Be(ScalarType.Float32, "gradients reach the float32 parameters");
     }
 
     [Fact]
-    public void GroupNormIsIdenticalInFloat32AndRunsInBFloat16UnderAutocast()
+    public void GroupNormIsIdenticalInFloat32AndRunsInBFloat16UnderLowPrecision()
     {
         using var scope = NewDisposeScope();
         var r = Section("lp_group_norm");
@@ -69,9 +77,9 @@ public class LowPrecisionNormTests
         lp.call(x).Values().Should().Equal(gn.call(x).Values());
         lp.call(x).Values().ShouldBeClose(r.Floats("y_fp32"), 1e-5, 1e-5);
         Tensor y;
-        using (Autocast.Enable(DeviceType.CPU, ScalarType.BFloat16)) y = lp.call(x);
+        using (LowPrecision.Enable(ScalarType.BFloat16)) y = lp.call(x);
         y.dtype.Should().Be(ScalarType.BFloat16);
-        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), 0, 1e-6);
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, 1e-6);
     }
 
     [Fact]
