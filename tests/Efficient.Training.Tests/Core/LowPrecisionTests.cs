@@ -88,7 +88,7 @@ public class LowPrecisionTests
             p.grad!.dtype.Should().Be(ScalarType.Float32, $"{name} gets a float32 gradient through the casts");
         }
         // d(sum y)/dW[o, i] = Σ_n h[n, i] (in bf16) and d/db[o] = batch size.
-        var expectedWeightGrad = Bf16Rounded(h).sum(0).unsqueeze(0).expand(3, 6);
+        var expectedWeightGrad = Bf16Rounded(h).sum(new long[] { 0 }).unsqueeze(0).expand(3, 6);
         second.weight.grad!.Values().ShouldBeClose(expectedWeightGrad.to(ScalarType.Float32).Values(), OneBFloat16Ulp, 1e-6);
         second.bias!.grad!.Values().Should().Equal(4f, 4f, 4f);
     }

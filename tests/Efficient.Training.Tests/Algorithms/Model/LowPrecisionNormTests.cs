@@ -13,6 +13,14 @@ public class LowPrecisionNormTests
     /// </summary>
     private const double OneBFloat16Ulp = 1.0 / 128;
 
+    /// <summary>
+    /// Absolute tolerance for a bfloat16 norm against PyTorch 1.13's: two bfloat16 steps at the scale of
+    /// the largest output. The affine step (x̂·w + b) rounds each term to bfloat16 in one version and
+    /// only the sum in the other, so an output that is the small difference of two larger terms
+    /// carries the rounding error of those terms (e.g. 0.0850 vs 0.0786 next to outputs near 1).
+    /// </summary>
+    private static double AtOutputScale(float[] reference) => 2 * OneBFloat16Ulp * reference.Max(v => Math.Abs(v));
+
     private static (LayerNorm Original, LPLayerNorm LowPrecision) LayerNorms()
     {
         var r = Section("lp_layer_norm");
@@ -62,7 +70,7 @@ public class LowPrecisionNormTests
         LowPrecision.IsEnabled.Should().BeFalse("disposing the scope turns the context off");
         y.dtype.Should().Be(ScalarType.BFloat16);
         plain.dtype.Should().Be(ScalarType.Float32, "the context alone keeps LayerNorm in float32");
-        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, 1e-6);
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, AtOutputScale(r.Floats("y_bf16")));
         y.to(ScalarType.Float32).sum().backward();
         ln.weight.grad!.dtype.Should().Be(ScalarType.Float32, "gradients reach the float32 parameters");
     }
@@ -79,7 +87,7 @@ public class LowPrecisionNormTests
         Tensor y;
         using (LowPrecision.Enable(ScalarType.BFloat16)) y = lp.call(x);
         y.dtype.Should().Be(ScalarType.BFloat16);
-        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, 1e-6);
+        y.to(ScalarType.Float32).Values().ShouldBeClose(r.Floats("y_bf16"), OneBFloat16Ulp, AtOutputScale(r.Floats("y_bf16")));
     }
 
     [Fact]
