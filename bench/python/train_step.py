@@ -12,6 +12,7 @@ Prints one JSON line: {"model": ..., "median_ms": ..., "steps_ms": [...]}.
 import argparse
 import json
 import math
+import resource
 import statistics
 import time
 
@@ -109,9 +110,11 @@ def main():
     model.train()
     times = []
     cpu = []
+    faults = []
     for step in range(args.warmup + args.steps):
         start = time.perf_counter()
         cpu_start = time.process_time()
+        faults_start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         opt.zero_grad(set_to_none=True)
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
@@ -121,7 +124,9 @@ def main():
         if step >= args.warmup:
             times.append(elapsed)
             cpu.append((time.process_time() - cpu_start) * 1000)
-    print(json.dumps({"model": args.model, "median_ms": statistics.median(times), "median_cpu_ms": statistics.median(cpu), "steps_ms": times, "threads": args.threads,
+            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_start)
+    print(json.dumps({"model": args.model, "median_ms": statistics.median(times), "median_cpu_ms": statistics.median(cpu),
+                      "median_minor_faults": statistics.median(faults), "steps_ms": times, "threads": args.threads,
                       "torch": torch.__version__}))
 
 
