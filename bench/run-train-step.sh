@@ -7,8 +7,11 @@
 # ours / PyTorch.
 #   bench/run-train-step.sh [rounds=3] [threads="1 2"] [steps=20]
 # Environment: MODELS (default "resnet bert"), OPT_OUT=0 skips the runs with
-# EFFICIENT_TRAINING_MALLOC_TUNING=0, WARMUP (default 3), BUILD_ARGS (extra dotnet build arguments). Anything else in the environment (e.g.
-# OMP_WAIT_POLICY) reaches both sides alike.
+# EFFICIENT_TRAINING_MALLOC_TUNING=0, WARMUP (default 3), BUILD_ARGS (extra dotnet build arguments),
+# PYTORCH_BLAS_DIR (a folder holding another libblas.so.3 for the PyTorch runs only, e.g. OpenBLAS
+# unpacked from `apt-get download libopenblas0-openmp`: Debian's python3-torch otherwise uses the
+# reference BLAS, which makes its linear layers, and so the BERT step, many times slower).
+# Anything else in the environment (e.g. OMP_WAIT_POLICY) reaches both sides alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"; thread_counts="${2:-1 2}"; steps="${3:-20}"
@@ -35,7 +38,7 @@ for threads in $thread_counts; do
         n=$(EFFICIENT_TRAINING_MALLOC_TUNING=0 dotnet "$bench" train-step "${args[@]}")
         echo "ours-no-tune  $n" | cut -c1-240; echo "ours-no-tune $n" >>"$results"
       fi
-      p=$(/usr/bin/python3 bench/python/train_step.py "${args[@]}")
+      p=$(LD_LIBRARY_PATH="${PYTORCH_BLAS_DIR:-${LD_LIBRARY_PATH:-}}" /usr/bin/python3 bench/python/train_step.py "${args[@]}")
       echo "pytorch       $p" | cut -c1-240; echo "pytorch $p" >>"$results"
     done
   done
