@@ -4,7 +4,10 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Efficient.Torch.Bench;
+namespace Efficient.Training.Bench;
+
+/// <summary>The models of the train-step benchmark (<see cref="ResNet"/>, <see cref="Bert"/>), the same as bench/python/train_step.py.</summary>
+internal static class TrainStepModels;
 
 /// <summary>The residual CNN of the train-step benchmark (same as bench/python/train_step.py).</summary>
 internal sealed class ResidualBlock : Module<Tensor, Tensor>
