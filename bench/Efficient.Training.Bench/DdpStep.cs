@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Linq;
 using TorchSharp;
 
-using Efficient.Torch.Bench;
 using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
