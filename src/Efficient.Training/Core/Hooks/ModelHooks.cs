@@ -72,6 +72,12 @@ public sealed class ModelSurgery
         // The replacement takes the training/evaluation mode of the module it replaces.
         if (replacement.training != old.training) replacement.train(old.training);
         _replacements.Add((old, replacement));
+        // TorchSharp's layers dispose their parameters in Dispose(bool) even when called by the
+        // finalizer: a replaced module that becomes garbage would free the parameters its
+        // replacement took over (use after free: NaN weights, heap corruption). The replaced tree
+        // is not finalized; its tensors are still freed by their own finalizers when unreachable.
+        foreach (var (_, m) in old.named_modules()) GC.SuppressFinalize(m);
+        GC.SuppressFinalize(old);
         if (_optimizer is not null) UpdateOptimizer(old, replacement);
         return old;
     }

@@ -114,9 +114,9 @@ public class LowPrecisionNormTests
         model.named_children().Select(c => c.module.GetType().Name).Should().Contain("LPLayerNorm").And.Contain("LPGroupNorm");
     }
 
-    // In float32: training this conv net under Precision.Bf16Autocast with the LP norms gave NaN
-    // gradients at the first step in some runs on the CPU here (libtorch 2.10's bf16 CPU kernels;
-    // docs/engine.md, "Known engine issues"); the bf16 forward of each norm is checked above.
+    // In float32: this conv net with both LP norms under Precision.Bf16Autocast gets NaN gradients at
+    // its first step on the CPU (docs/engine.md, "Known engine issues"; each norm alone trains); the
+    // bf16 forward of each norm is checked against PyTorch above.
     [Fact]
     public void AlgorithmsReportAndTrain()
     {
