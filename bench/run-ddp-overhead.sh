@@ -1,23 +1,19 @@
 #!/usr/bin/env bash
-# Data-parallel communication overhead: the residual CNN trained by WORLD ranks on 127.0.0.1
-# (per-rank batch BATCH, THREADS intra-op threads each), with DistributedDataParallel ("sync") and
-# with no communication at all ("local": same per-rank work and CPU contention), interleaved rounds.
-# Prints rank 0's JSON line per run and a summary of the medians.
+# Data-parallel communication overhead: the residual CNN trained by WORLD ranks started with mpirun
+# on this machine (per-rank batch BATCH, THREADS intra-op threads each), with DistributedDataParallel
+# ("sync": gradients all-reduced over Open MPI) and with no communication at all ("local": same
+# per-rank work and CPU contention), interleaved rounds. Prints rank 0's JSON line per run and a
+# summary of the medians.
 #   bench/run-ddp-overhead.sh [rounds=3] [world=2] [batch=64] [threads=1] [steps=30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"; world="${2:-2}"; batch="${3:-64}"; threads="${4:-1}"; steps="${5:-30}"
 dotnet build bench/Efficient.Training.Bench -c Release -nologo -v q >/dev/null
 bench=bench/Efficient.Training.Bench/bin/Release/net10.0/Efficient.Training.Bench.dll
+# Root in containers needs these; no core binding (the machine may have fewer cores than ranks × threads).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 TERM=dumb
 run() {  # mode -> rank 0's JSON line
-  local pids=() out port
-  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  for ((r = 1; r < world; r++)); do
-    RANK=$r WORLD_SIZE=$world MASTER_ADDR=127.0.0.1 MASTER_PORT=$port dotnet "$bench" ddp-step --mode "$1" --batch "$batch" --threads "$threads" --steps "$steps" >/dev/null & pids+=($!)
-  done
-  out=$(RANK=0 WORLD_SIZE=$world MASTER_ADDR=127.0.0.1 MASTER_PORT=$port dotnet "$bench" ddp-step --mode "$1" --batch "$batch" --threads "$threads" --steps "$steps")
-  for p in "${pids[@]}"; do wait "$p"; done
-  echo "$out"
+  mpirun -np "$world" --bind-to none --oversubscribe dotnet "$bench" ddp-step --mode "$1" --batch "$batch" --threads "$threads" --steps "$steps" | grep '"bench"'
 }
 sync=(); local_=()
 for ((k = 0; k < rounds; k++)); do

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages the project needs (Debian 12): libtorch (headers, libraries
-# and CMake config), the C++ toolchain that builds the native shim, and the data sets the
-# samples use. Does nothing when everything is present. Needs root (or sudo) to install.
+# Installs the system packages the project needs (Debian 12): the data sets the samples use.
+# The tensor engine (TorchSharp and its libtorch runtime) comes from NuGet; nothing native is
+# built. Does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
-# libgloo-dev: the Gloo headers torch.distributed (native/distributed.cpp) compiles against.
-# libopenblas0-openmp: libtorch-dev only pulls the reference BLAS (its GEMM is ~20x slower); OpenBLAS
-# (OpenMP flavour, like libtorch) takes over the libblas.so.3 alternative when installed.
-packages=(libtorch-dev libgloo-dev libopenblas0-openmp cmake g++ dataset-fashion-mnist fortunes)
+# openmpi-bin libopenmpi-dev: Open MPI (mpirun, libmpi.so.40), the engine of data-parallel training (ProcessGroup).
+packages=(dataset-fashion-mnist fortunes openmpi-bin libopenmpi-dev)
 if [[ "${WITH_PYTHON_TORCH:-0}" == "1" ]]; then
   packages+=(python3-torch)   # the PyTorch reference for benchmarks and expected values
 fi

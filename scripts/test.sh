@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds everything (the native shim included)
-# and runs the whole test suite.
+# The test command: installs what is missing (the data sets; TorchSharp comes from NuGet),
+# builds everything and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

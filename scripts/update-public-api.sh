@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Merges of the lists are unions (.gitattributes): drop repeated lines first, keeping the header.
-for list in src/*/PublicAPI.*.txt; do
+for list in src/Efficient.Training/PublicAPI.*.txt; do
   { head -n 1 "$list"; tail -n +2 "$list" | LC_ALL=C sort -u; } > "$list.tmp" && mv "$list.tmp" "$list"
 done
-for project in src/Efficient.Torch/Efficient.Torch.csproj src/Efficient.Training/Efficient.Training.csproj; do
-  dotnet format analyzers "$project" --diagnostics RS0016 --severity warn -v q || true
-done
-dotnet build Efficient.Training.sln -c Release -v q --nologo | tail -3
+dotnet format analyzers src/Efficient.Training/Efficient.Training.csproj --diagnostics RS0016 --severity warn -v q || true
+dotnet build src/Efficient.Training/Efficient.Training.csproj -c Release -v q --nologo | tail -3

@@ -3,21 +3,21 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Bench;
-using static Efficient.Torch.torch;
+using TorchSharp;
+
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 
 /// <summary>
-/// ddp-step: the communication overhead of data-parallel training. Each rank (launched with RANK,
-/// WORLD_SIZE, MASTER_ADDR, MASTER_PORT; see bench/run-ddp-overhead.sh) trains the residual CNN of
-/// the train-step benchmark on its own batch, either with <see cref="DistributedDataParallel"/>
-/// (<c>--mode sync</c>: bucketed gradient all-reduce overlapping backward) or without any
-/// communication (<c>--mode local</c>: the same work per rank, so the difference is the all-reduce
-/// cost under the same CPU contention). Rank 0 prints one JSON line: median ms per step, the median
-/// time spent in <c>FinishGradientSync</c> after backward (the communication backward did not
-/// hide), and the median time of one all-reduce of all the gradients as a single tensor.
+/// ddp-step: the communication overhead of data-parallel training. Each rank (launched by
+/// <c>mpirun</c>; see bench/run-ddp-overhead.sh) trains the residual CNN of the train-step benchmark
+/// on its own batch, either with <see cref="DistributedDataParallel"/> (<c>--mode sync</c>: bucketed
+/// gradient all-reduce over Open MPI after backward) or without any communication (<c>--mode
+/// local</c>: the same work per rank, so the difference is the all-reduce cost under the same CPU
+/// contention). Rank 0 prints one JSON line: median ms per step, the median time spent in
+/// <c>FinishGradientSync</c> (packing, all-reduce and unpacking of the buckets), and the median time
+/// of one all-reduce of all the gradients as a single tensor.
 /// </summary>
 internal static class DdpStep
 {
@@ -44,9 +44,9 @@ internal static class DdpStep
         }
         if (mode is not ("sync" or "local")) throw new ArgumentException($"--mode must be sync or local, not '{mode}'.");
         set_num_threads(threads);
-        distributed.init_process_group("gloo", timeout: TimeSpan.FromMinutes(2));
-        var rank = distributed.get_rank();
-        var world = distributed.get_world_size();
+        ProcessGroup.Initialize(TimeSpan.FromMinutes(2));
+        var rank = ProcessGroup.Rank;
+        var world = ProcessGroup.WorldSize;
         manual_seed(0);
         using var net = new ResNet();
         using var ddp = mode == "sync" ? new DistributedDataParallel(net, bucketMB) : null;
@@ -57,7 +57,7 @@ internal static class DdpStep
         net.train();
         var times = new List<double>();
         var waits = new List<double>();
-        distributed.barrier();
+        ProcessGroup.Barrier();
         for (var step = 0; step < warmup + steps; step++)
         {
             var watch = Stopwatch.StartNew();
@@ -73,7 +73,7 @@ internal static class DdpStep
             }
             if (step >= warmup) times.Add(watch.Elapsed.TotalMilliseconds);
         }
-        distributed.barrier();
+        ProcessGroup.Barrier();
 
         // One all-reduce of every gradient as a single tensor: the communication alone.
         var numel = net.parameters().Sum(p => p.numel());
@@ -83,7 +83,7 @@ internal static class DdpStep
             for (var k = 0; k < 5 + 20; k++)
             {
                 var watch = Stopwatch.StartNew();
-                distributed.all_reduce(flat);
+                ProcessGroup.AllReduce(flat);
                 if (k >= 5) comm.Add(watch.Elapsed.TotalMilliseconds);
             }
         }
@@ -91,7 +91,7 @@ internal static class DdpStep
         if (rank == 0)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"bench\":\"ddp-step\",\"mode\":\"{mode}\",\"world\":{world},\"batch_per_rank\":{batch},\"threads_per_rank\":{threads},\"parameters\":{numel},\"buckets\":{buckets},\"median_ms\":{Median(times):0.00},\"sync_wait_ms\":{Median(waits):0.000},\"allreduce_all_grads_ms\":{Median(comm):0.000}}}"));
-        distributed.destroy_process_group();
+        ProcessGroup.Shutdown();
         return 0;
     }
 

@@ -3,17 +3,18 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Bench;
+using TorchSharp;
+
 using Efficient.Training;
 using Efficient.Training.Datasets;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 
 /// <summary>
 /// Benchmarks of the training layer. Commands: <c>trainer-overhead</c> (default),
-/// <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>), <c>study</c> (<see cref="ResNetStudy"/>) and <c>ddp-step</c> (<see cref="DdpStep"/>).
+/// <c>train-step</c> (<see cref="TrainStep"/>), <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>),
+/// <c>study</c> (<c>ResNetStudy</c>) and <c>ddp-step</c> (<c>DdpStep</c>).
 /// trainer-overhead: the residual CNN of the train-step benchmark trained for the same batches
 /// (Fashion-MNIST, batch 128, SGD momentum) by the Trainer and by a plain hand-written loop,
 /// interleaved; prints the median seconds of each and the ratio.
@@ -29,10 +30,11 @@ internal static class Program
             return command switch
             {
                 "trainer-overhead" => TrainerOverhead(rest),
+                "train-step" => TrainStep.Run(rest),
                 "technique-overhead" => Bench.TechniqueOverhead.Run(rest),
                 "study" => ResNetStudy.Run(rest),
                 "ddp-step" => DdpStep.Run(args),
-                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, technique-overhead, study, ddp-step"),
+                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, train-step, technique-overhead, study, ddp-step"),
             };
         }
         catch (ArgumentException e)

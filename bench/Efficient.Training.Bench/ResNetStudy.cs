@@ -6,7 +6,7 @@ using System.Linq;
 using Efficient.Training.Datasets;
 using Efficient.Training.Evaluation;
 using ResNetSample;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 

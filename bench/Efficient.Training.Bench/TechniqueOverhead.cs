@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Linq;
 using Efficient.Training.Algorithms;
 using Efficient.Training.Datasets;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace Efficient.Training.Bench;
 

@@ -1,17 +1,19 @@
 """One training step of the two reference models, timed in PyTorch (the baseline that the
-C# benchmark `dotnet run --project bench/Efficient.Torch.Bench -c Release -- train-step` is
-compared with). Run with /usr/bin/python3 (Debian's PyTorch 1.13 on the same libtorch).
+C# benchmark `dotnet run --project bench/Efficient.Training.Bench -c Release -- train-step` is
+compared with; bench/run-train-step.sh runs both). Run with /usr/bin/python3 (Debian's PyTorch 1.13).
 
-Models (identical to bench/Efficient.Torch.Bench/TrainStepModels.cs):
+Models (identical to bench/Efficient.Training.Bench/TrainStepModels.cs):
   resnet: 28x28x1 input, batch 128, 32-channel 3x3 stem + BN + ReLU, three 3x3 residual blocks
           with BatchNorm, global average pool, linear head (10); SGD momentum 0.9, lr 0.1.
   bert:   vocabulary 1000, 2 post-norm encoder layers, width 128, 4 heads, FFN 512 with GELU,
           sequence 64, batch 32, learned positions, MLM head over the vocabulary; AdamW.
-Prints one JSON line: {"model": ..., "median_ms": ..., "steps_ms": [...]}.
+Prints one JSON line: {"model": ..., "median_ms": ..., "median_cpu_ms": ..., "median_minor_faults": ...,
+"steps_ms": [...]} (CPU time and minor page faults of the process during each timed step).
 """
 import argparse
 import json
 import math
+import resource
 import statistics
 import time
 
@@ -109,9 +111,11 @@ def main():
     model.train()
     times = []
     cpu = []
+    faults = []
     for step in range(args.warmup + args.steps):
         start = time.perf_counter()
         cpu_start = time.process_time()
+        faults_start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         opt.zero_grad(set_to_none=True)
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
@@ -121,7 +125,9 @@ def main():
         if step >= args.warmup:
             times.append(elapsed)
             cpu.append((time.process_time() - cpu_start) * 1000)
-    print(json.dumps({"model": args.model, "median_ms": statistics.median(times), "median_cpu_ms": statistics.median(cpu), "steps_ms": times, "threads": args.threads,
+            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_start)
+    print(json.dumps({"model": args.model, "median_ms": statistics.median(times), "median_cpu_ms": statistics.median(cpu),
+                      "median_minor_faults": statistics.median(faults), "steps_ms": times, "threads": args.threads,
                       "torch": torch.__version__}))
 
 

@@ -4,11 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Text;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace BertSample;
 

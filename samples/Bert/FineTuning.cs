@@ -1,12 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using Efficient.Training.Datasets;
 using Efficient.Training.Models;
 using Efficient.Training.Text;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace BertSample;
 

@@ -6,13 +6,13 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Efficient.Samples;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Evaluation;
 using Efficient.Training.Models;
 using Efficient.Training.Schedulers;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace BertSample;
 
@@ -95,8 +95,21 @@ public static class Program
                           the study's budgets per recipe (default: --max-duration)
         """;
 
-    /// <summary>Entry point.</summary>
+    /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args)
+    {
+        try
+        {
+            return RunCommandLine(args);
+        }
+        catch (Exception e)
+        {
+            Failure.Report("Bert", e, Console.Error);
+            return 1;
+        }
+    }
+
+    private static int RunCommandLine(string[] args)
     {
         SampleOptions options;
         try
@@ -124,9 +137,9 @@ public static class Program
             else Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"Bert: {e.Message}");
+            Failure.Report("Bert", e, Console.Error);
             return 1;
         }
         finally
@@ -276,7 +289,7 @@ public static class Program
             encoder = new BertEncoder(EncoderOptions(corpus.Tokenizer.VocabSize, options.SequenceLength));
             Recipes.Create(options.Recipe).PrepareForLoad(encoder);
             if (!File.Exists(file)) throw new FileNotFoundException($"The encoder file '{file}' does not exist.", file);
-            encoder.load(file);
+            ModelFile.Load(encoder, file);
             log.WriteLine($"encoder loaded from '{file}' (recipe {options.Recipe})");
         }
         else
@@ -311,7 +324,7 @@ public static class Program
             log.WriteLine($"interrupted: checkpoint saved in '{options.CheckpointDir}'; rerun with --checkpoint-dir {options.CheckpointDir} --resume to continue");
         if (options.SaveModel is { } file)
         {
-            model.save(file);
+            ModelFile.Save(model, file);
             log.WriteLine($"encoder saved to '{file}'");
         }
         return (result with { Metrics = metrics }, model);

@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using Efficient.Training;
 using Efficient.Training.Algorithms;
 using Efficient.Training.Optimizers;
 using Efficient.Training.Schedulers;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace BertSample;
 

@@ -2,14 +2,14 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Training;
-using Efficient.Training.Algorithms;
-using Efficient.Training.Datasets;
-using Efficient.Training.Models;
-using static Efficient.Torch.torch;
-using static Efficient.Torch.torch.nn.functional;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn.functional;
+using Efficient.Training;              // [+ Efficient.Training] Duration (for the EMA half-life)
+using Efficient.Training.Algorithms;   // [+ Efficient.Training] the techniques' functional forms
 
 namespace ExistingLoop;
 
@@ -51,7 +51,7 @@ public sealed record LoopOptions
     /// <summary>Intra-op threads.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Where Fashion-MNIST lives.</summary>
-    public string DataFolder { get; init; } = FashionMnist.DefaultFolder;
+    public string DataFolder { get; init; } = FashionMnistFiles.DefaultFolder;
 }
 
 /// <summary>The outcome of a run: the last evaluation (with the EMA weights when EMA is on) and the time taken.</summary>
@@ -64,7 +64,7 @@ public sealed record LoopOptions
 public sealed record LoopResult(double Accuracy, double EvalLoss, double TrainLoss, double WeightNorm, long Batches, TimeSpan WallTime);
 
 /// <summary>
-/// A plain TorchSharp-style training loop (model, DataLoader, SGD, <c>loss.backward()</c>,
+/// A plain TorchSharp training loop (its own module, DataLoader, SGD, <c>loss.backward()</c>,
 /// <c>optimizer.step()</c>, an evaluation loop) on Fashion-MNIST, with the library's techniques
 /// added through their functional forms — no Trainer. Every added line is marked <c>// [+ Name]</c>:
 /// delete the marked lines and what is left is the loop you started from.
@@ -109,6 +109,12 @@ public static class Program
         catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
         {
             Console.Error.WriteLine($"ExistingLoop: {e.Message}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            // One line instead of a stack trace (a native load failure, for instance).
+            Console.Error.WriteLine($"ExistingLoop: {e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}");
             return 1;
         }
     }
@@ -173,8 +179,8 @@ public static class Program
         ArgumentNullException.ThrowIfNull(log);
         var use = options.Techniques;
         set_num_threads(options.Threads);
-        var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
-        var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
+        var (trainX, trainY) = FashionMnistFiles.Load(options.DataFolder, train: true, limit: options.TrainLimit);
+        var (testX, testY) = FashionMnistFiles.Load(options.DataFolder, train: false, limit: options.EvalLimit);
         try
         {
             log.WriteLine($"ExistingLoop on Fashion-MNIST: techniques {Describe(use)}, {trainX.shape[0]} training images, {options.Epochs} epoch(s), seed {options.Seed}, {options.Threads} threads");
@@ -194,7 +200,7 @@ public static class Program
     {
         var use = options.Techniques;
         manual_seed(options.Seed);
-        using var model = new ResNet(inChannels: 1, classes: 10);
+        using var model = new SmallConvNet(classes: 10);
         using var loader = utils.data.DataLoader(utils.data.TensorDataset(trainX, trainY), options.BatchSize, shuffle: true, seed: options.Seed, drop_last: true);
         var batchesPerEpoch = trainX.shape[0] / options.BatchSize;
         var totalBatches = options.Epochs * batchesPerEpoch;
@@ -294,5 +300,84 @@ public static class Program
         var weightNorm = stack(model.parameters().Select(p => p.norm())).norm().item<float>();
         model.train();
         return ((double)correct / n, lossSum / n, weightNorm);
+    }
+}
+
+/// <summary>
+/// The loop's model, an ordinary TorchSharp module: three conv-BN-ReLU stages (the last two
+/// strided), global average pooling (so any input size works) and a linear classifier.
+/// </summary>
+public sealed class SmallConvNet : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential features;
+    private readonly Linear classifier;
+
+    /// <summary>Creates the network for 1-channel images and <paramref name="classes"/> classes.</summary>
+    public SmallConvNet(int classes) : base(nameof(SmallConvNet))
+    {
+        features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding: 1, bias: false), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.Conv2d(64, 128, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(128), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten());
+        classifier = nn.Linear(128, classes);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => classifier.call(features.call(input));
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            features.Dispose();
+            classifier.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>Reads Fashion-MNIST from its IDX files (<c>*-ubyte.gz</c>, Debian's <c>dataset-fashion-mnist</c>).</summary>
+public static class FashionMnistFiles
+{
+    /// <summary>Where Debian's package puts the files.</summary>
+    public const string DefaultFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>
+    /// Loads the training (60,000) or test (10,000) split, or its first <paramref name="limit"/>
+    /// images: images [N, 1, 28, 28] normalized with the training set's mean and standard deviation, labels [N] (int64).
+    /// </summary>
+    public static (Tensor images, Tensor labels) Load(string folder, bool train, int? limit = null)
+    {
+        var prefix = train ? "train" : "t10k";
+        var (imageDims, pixels) = Read(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz"));
+        var (labelDims, labels) = Read(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz"));
+        if (imageDims is not [var count, 28, 28] || labelDims is not [var labelCount] || labelCount != count)
+            throw new InvalidDataException($"'{folder}' holds {prefix} files of shapes [{string.Join(", ", imageDims)}] and [{string.Join(", ", labelDims)}]; expected [N, 28, 28] and [N].");
+        var n = Math.Min(count, limit ?? int.MaxValue);
+        using var scope = NewDisposeScope();
+        var images = tensor(pixels[..(n * 28 * 28)], new long[] { n, 1, 28, 28 }).to_type(ScalarType.Float32).div_(255).sub_(0.2860).div_(0.3530);
+        var targets = tensor(labels[..n], new long[] { n }).to_type(ScalarType.Int64);
+        return (images.MoveToOuterDisposeScope(), targets.MoveToOuterDisposeScope());
+    }
+
+    // IDX: two zero bytes, the element type (0x08: unsigned byte), the rank, the big-endian sizes, then the data.
+    private static (int[] dims, byte[] data) Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Fashion-MNIST file '{path}' is missing. Install the data set with 'sudo apt-get install dataset-fashion-mnist' (or pass --data with the folder that holds the *-ubyte.gz files).", path);
+        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var reader = new BinaryReader(gzip);
+        var header = reader.ReadBytes(4);
+        if (header.Length < 4 || header[0] != 0 || header[1] != 0 || header[2] != 0x08)
+            throw new InvalidDataException($"'{path}' is not an IDX file of unsigned bytes.");
+        var dims = new int[header[3]];
+        for (var i = 0; i < dims.Length; i++) dims[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(reader.ReadBytes(4));
+        var length = dims.Aggregate(1L, (a, d) => a * d);
+        var data = reader.ReadBytes(checked((int)length));
+        if (data.Length != length) throw new InvalidDataException($"'{path}' ends after {data.Length} of {length} bytes.");
+        return (dims, data);
     }
 }

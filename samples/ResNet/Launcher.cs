@@ -1,30 +1,29 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
-using System.Threading;
 
 namespace ResNetSample;
 
 /// <summary>
-/// <c>--nproc N</c>: starts N ranks of this same program on 127.0.0.1 as child processes with
-/// torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR,
-/// MASTER_PORT), waits for them, and, like torchrun, stops the others as soon as one fails.
+/// <c>--nproc N</c>: runs N ranks of this same program with Open MPI's <c>mpirun</c> (on this
+/// machine, or on the machines of <c>--hostfile</c>) and returns mpirun's exit code. mpirun stops
+/// every rank as soon as one fails; each rank also stops when mpirun itself is killed
+/// (<see cref="Efficient.Training.ProcessGroup"/>). See docs/distributed.md.
 /// </summary>
 public static class Launcher
 {
-    /// <summary>The children's command line: the parent's without <c>--nproc</c>/<c>--master-port</c>, with threads split between the ranks unless given.</summary>
+    /// <summary>The ranks' command line: the parent's without <c>--nproc</c>/<c>--hostfile</c>, with threads split between the local ranks unless given.</summary>
     public static IReadOnlyList<string> ChildArguments(string[] args, SampleOptions options, int nproc)
     {
         var result = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is "--nproc" or "--master-port") { i++; continue; }
+            if (args[i] is "--nproc" or "--hostfile") { i++; continue; }
             result.Add(args[i]);
         }
         if (!options.ThreadsGiven)
@@ -35,66 +34,61 @@ public static class Launcher
         return result;
     }
 
-    /// <summary>Runs <paramref name="nproc"/> ranks of this executable with <paramref name="arguments"/>; returns 0 when all succeed, else the first failing rank's exit code.</summary>
-    public static int Launch(IReadOnlyList<string> arguments, int nproc, int? masterPort, TextWriter log, string? command = null)
+    /// <summary>
+    /// The mpirun command line for <paramref name="nproc"/> ranks of <paramref name="program"/>:
+    /// no core binding (the ranks use several threads each, and small machines have few cores),
+    /// tagged output, and the environment the ranks need exported to other machines.
+    /// </summary>
+    public static IReadOnlyList<string> MpirunArguments(int nproc, string? hostfile, IReadOnlyList<string> program)
     {
-        var port = masterPort ?? FreePort();
-        var (file, prefix) = command is null ? SelfCommand() : ("dotnet", new[] { command });
-        log.WriteLine($"launcher: starting {nproc} ranks on 127.0.0.1:{port}");
-        var processes = new List<Process>();
+        var result = new List<string> { "-np", nproc.ToString(CultureInfo.InvariantCulture), "--bind-to", "none", "--tag-output" };
+        if (hostfile is null) result.Add("--oversubscribe"); // more ranks than cores on one machine is allowed (slow, but works)
+        else result.AddRange(new[] { "--hostfile", hostfile });
+        foreach (var name in new[] { "DOTNET_ROOT", "PATH", "LD_LIBRARY_PATH", "TERM" })
+            if (Environment.GetEnvironmentVariable(name) is not null) result.AddRange(new[] { "-x", name });
+        result.AddRange(program);
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="nproc"/> ranks of this executable (or of <paramref name="command"/>, a .dll run with dotnet) with <paramref name="arguments"/> under mpirun; returns mpirun's exit code.</summary>
+    public static int Launch(IReadOnlyList<string> arguments, int nproc, string? hostfile, TextWriter log, string? command = null)
+    {
+        var program = (command is null ? SelfCommand() : new[] { "dotnet", command }).Concat(arguments).ToList();
+        var start = new ProcessStartInfo("mpirun") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in MpirunArguments(nproc, hostfile, program)) start.ArgumentList.Add(a);
+        // Containers often run as root, which mpirun refuses unless told; TERM=dumb keeps terminal codes out of the ranks' output.
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        start.Environment["TERM"] = "dumb";
+        log.WriteLine($"launcher: mpirun {string.Join(" ", start.ArgumentList)}");
+        Process process;
         try
         {
-            for (var rank = 0; rank < nproc; rank++)
-            {
-                var start = new ProcessStartInfo(file) { UseShellExecute = false };
-                foreach (var a in prefix.Concat(arguments)) start.ArgumentList.Add(a);
-                start.Environment["RANK"] = rank.ToString(CultureInfo.InvariantCulture);
-                start.Environment["LOCAL_RANK"] = rank.ToString(CultureInfo.InvariantCulture);
-                start.Environment["WORLD_SIZE"] = nproc.ToString(CultureInfo.InvariantCulture);
-                start.Environment["LOCAL_WORLD_SIZE"] = nproc.ToString(CultureInfo.InvariantCulture);
-                start.Environment["MASTER_ADDR"] = "127.0.0.1";
-                start.Environment["MASTER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-                processes.Add(Process.Start(start) ?? throw new InvalidOperationException($"could not start rank {rank}"));
-            }
-            while (true)
-            {
-                var failed = processes.FirstOrDefault(p => p.HasExited && p.ExitCode != 0);
-                if (failed is not null)
-                {
-                    var rank = processes.IndexOf(failed);
-                    log.WriteLine($"launcher: rank {rank} exited with code {failed.ExitCode}; stopping the other ranks");
-                    return failed.ExitCode;
-                }
-                if (processes.All(p => p.HasExited)) return 0;
-                Thread.Sleep(200);
-            }
+            process = Process.Start(start) ?? throw new InvalidOperationException("could not start mpirun");
         }
-        finally
+        catch (Win32Exception e)
         {
-            foreach (var p in processes)
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit();
-                p.Dispose();
-            }
+            log.WriteLine($"launcher: mpirun could not be started ({e.Message}); install Open MPI (apt-get install openmpi-bin libopenmpi-dev).");
+            return 127;
+        }
+        using (process)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            process.WaitForExit();
+            if (process.ExitCode != 0) log.WriteLine($"launcher: mpirun exited with code {process.ExitCode}");
+            return process.ExitCode;
         }
     }
 
-    private static (string File, string[] Prefix) SelfCommand()
+    private static string[] SelfCommand()
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable to start for the ranks");
         // Run as `dotnet ResNet.dll`: the host is dotnet, the program its first argument.
         if (Path.GetFileNameWithoutExtension(path) == "dotnet")
-            return (path, new[] { Assembly.GetEntryAssembly()!.Location });
-        return (path, Array.Empty<string>());
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+            return new[] { path, Assembly.GetEntryAssembly()!.Location };
+        return new[] { path };
     }
 }

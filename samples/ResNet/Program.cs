@@ -6,11 +6,11 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using Efficient.Samples;
-using Efficient.Torch;
+using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Models;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace ResNetSample;
 
@@ -43,10 +43,10 @@ public sealed record SampleOptions
     public long? StopAfter { get; init; }
     /// <summary>Where to save the trained model's weights (<c>Module.save</c>), if anywhere.</summary>
     public string? SaveModel { get; init; }
-    /// <summary>Launch this many local ranks (child processes) for data-parallel training (none when null).</summary>
+    /// <summary>Launch this many ranks with mpirun for data-parallel training (none when null).</summary>
     public int? Nproc { get; init; }
-    /// <summary>The rendezvous port of <see cref="Nproc"/> ranks (default: a free port).</summary>
-    public int? MasterPort { get; init; }
+    /// <summary>mpirun's hostfile for <see cref="Nproc"/> ranks on several machines (default: all on this machine).</summary>
+    public string? Hostfile { get; init; }
     /// <summary>Whether <see cref="Threads"/> was given on the command line.</summary>
     public bool ThreadsGiven { get; init; }
 }
@@ -61,16 +61,29 @@ public static class Program
     private const string Usage = """
         usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
                       [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
-                      [--stop-after N] [--save-model FILE] [--nproc N [--master-port P]]
+                      [--stop-after N] [--save-model FILE] [--nproc N [--hostfile FILE]]
           --recipe        baseline (default), mild, medium, hot
           --max-duration  e.g. 2ep (default), 300ba, 1e5sp
-          --nproc         data-parallel training on N local ranks (child processes on 127.0.0.1);
-                          --batch-size is per rank. On several machines, start one process per rank
-                          with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set instead.
+          --nproc         data-parallel training on N ranks started by Open MPI's mpirun (this
+                          machine, or the machines of --hostfile); --batch-size is per rank.
+                          Equivalent: mpirun -np N [--hostfile FILE] dotnet ResNet.dll ... (docs/distributed.md)
         """;
 
-    /// <summary>Entry point.</summary>
+    /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args)
+    {
+        try
+        {
+            return RunCommandLine(args);
+        }
+        catch (Exception e)
+        {
+            Failure.Report("ResNet", e, Console.Error);
+            return 1;
+        }
+    }
+
+    private static int RunCommandLine(string[] args)
     {
         SampleOptions options;
         try
@@ -87,7 +100,7 @@ public static class Program
         {
             // Ctrl+C reaches the ranks too (same terminal process group); the launcher just waits for them.
             Console.CancelKeyPress += (_, e) => e.Cancel = true;
-            return Launcher.Launch(Launcher.ChildArguments(args, options, nproc), nproc, options.MasterPort, Console.Error);
+            return Launcher.Launch(Launcher.ChildArguments(args, options, nproc), nproc, options.Hostfile, Console.Error);
         }
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -103,9 +116,9 @@ public static class Program
             var result = Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
         }
-        catch (Exception e) when (e is FileNotFoundException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"ResNet: {e.Message}");
+            Failure.Report("ResNet", e, Console.Error);
             return 1;
         }
         finally
@@ -146,10 +159,7 @@ public static class Program
                 case "--eval-limit": o = o with { EvalLimit = PositiveInt("--eval-limit") }; break;
                 case "--threads": o = o with { Threads = PositiveInt("--threads"), ThreadsGiven = true }; break;
                 case "--nproc": o = o with { Nproc = PositiveInt("--nproc") }; break;
-                case "--master-port":
-                    var port = PositiveInt("--master-port");
-                    o = o with { MasterPort = port <= 65535 ? port : throw new ArgumentException($"--master-port must be in [1, 65535], got {port}") };
-                    break;
+                case "--hostfile": o = o with { Hostfile = Next() }; break;
                 case "--data": o = o with { DataFolder = Next() }; break;
                 case "--no-progress": o = o with { Progress = false }; break;
                 case "--stop-after": o = o with { StopAfter = PositiveInt("--stop-after") }; break;
@@ -159,7 +169,7 @@ public static class Program
         }
         if (!Recipes.Names.Contains(o.Recipe)) throw new ArgumentException($"unknown recipe '{o.Recipe}'; available: {string.Join(", ", Recipes.Names)}");
         if (o.Resume && o.CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
-        if (o.MasterPort is not null && o.Nproc is null) throw new ArgumentException("--master-port needs --nproc");
+        if (o.Hostfile is not null && o.Nproc is null) throw new ArgumentException("--hostfile needs --nproc");
         return o;
     }
 
@@ -190,10 +200,11 @@ public static class Program
     /// <summary>Trains with <paramref name="options"/> and reports to <paramref name="log"/>.</summary>
     public static FitResult Run(SampleOptions options, TextWriter log, CancellationToken cancellationToken = default)
     {
-        // A rank of a data-parallel run (started by --nproc or by hand with torchrun's variables).
-        var isRank = Environment.GetEnvironmentVariable("WORLD_SIZE") is not null;
-        if (isRank && !distributed.is_initialized()) distributed.init_process_group("gloo");
-        var rank = isRank ? distributed.get_rank() : 0;
+        // A rank of a data-parallel run (started by --nproc or by hand with mpirun).
+        var isRank = ProcessGroup.IsLaunchedByMpirun;
+        var joined = isRank && !ProcessGroup.IsInitialized;
+        if (joined) ProcessGroup.Initialize();
+        var rank = isRank ? ProcessGroup.Rank : 0;
         if (rank != 0) log = TextWriter.Null; // only rank 0 reports
         set_num_threads(options.Threads);
         if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
@@ -218,7 +229,7 @@ public static class Program
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
 
-        var ranks = isRank ? $", {distributed.get_world_size()} data-parallel ranks of batch {options.BatchSize}" : "";
+        var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
         var trainer = new Trainer(trainerOptions);
@@ -231,14 +242,14 @@ public static class Program
             log.WriteLine($"interrupted: checkpoint saved in '{options.CheckpointDir}'; rerun with --checkpoint-dir {options.CheckpointDir} --resume to continue");
         if (options.SaveModel is { } file)
         {
-            model.save(file);
+            ModelFile.Save(model, file);
             log.WriteLine($"model saved to '{file}'");
         }
         trainX.Dispose();
         trainY.Dispose();
         testX.Dispose();
         testY.Dispose();
-        if (isRank) distributed.destroy_process_group();
+        if (joined) ProcessGroup.Shutdown();
         return result with { Metrics = metrics };
     }
 }

@@ -1,11 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Efficient.Torch;
-using Efficient.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
 using Efficient.Training;
 using Efficient.Training.Algorithms;
-using static Efficient.Torch.torch;
+using static TorchSharp.torch;
 
 namespace ResNetSample;
 

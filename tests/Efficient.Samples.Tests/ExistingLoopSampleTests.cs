@@ -67,6 +67,32 @@ public sealed class ExistingLoopSampleTests
         result.EvalLoss.Should().NotBe(Plain.Value.EvalLoss);
     }
 
+    [Fact]
+    public void AMissingDataFolderIsReportedInOneLineWithExitCodeOne()
+    {
+        var err = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            Program.Main(new[] { "--data", "/nonexistent/fashion-mnist" }).Should().Be(1);
+        }
+        finally
+        {
+            Console.SetError(previous);
+        }
+        err.ToString().TrimEnd().Should().NotContain("\n").And.StartWith("ExistingLoop: Fashion-MNIST file '/nonexistent/fashion-mnist/train-images-idx3-ubyte.gz' is missing");
+    }
+
+    [Fact]
+    public void TheLoopTrainsItsOwnTorchSharpModule()
+    {
+        using var model = new SmallConvNet(classes: 10);
+        using var output = model.call(TorchSharp.torch.zeros(2, 1, 14, 14));
+        output.shape.Should().Equal(2, 10);
+        model.parameters().Should().HaveCount(3 * 3 + 2, "three conv weights, three BatchNorm weight/bias pairs and the classifier's weight and bias");
+    }
+
     [Theory]
     [InlineData("ema,sam", Techniques.Ema | Techniques.Sam)]
     [InlineData("mixup, label-smoothing", Techniques.MixUp | Techniques.LabelSmoothing)]

@@ -1,6 +1,8 @@
 using System;
 using System.IO;
+using System.Linq;
 using FluentAssertions;
+using QuickStart;
 using Xunit;
 
 namespace Efficient.Samples.Tests;
@@ -8,26 +10,43 @@ namespace Efficient.Samples.Tests;
 public class QuickStartTests
 {
     [Fact]
-    public void TrainsAndImproves()
+    public void TheLoopAndTheTrainerBothImproveOnTheUntrainedNetwork()
     {
         var log = new StringWriter();
-        var result = QuickStart.Program.Train(steps: 60, seed: 0, log);
-        result.FinalLoss.Should().BeLessThan(result.InitialLoss * 0.8f);
-        result.FinalAccuracy.Should().BeGreaterThan(result.InitialAccuracy);
-        log.ToString().Should().Contain("accuracy");
+        var result = Program.Train(epochs: 3, seed: 0, log);
+        result.LastLoss.Should().BeLessThan(result.FirstLoss * 0.8f);
+        result.LoopAccuracy.Should().BeGreaterThan(result.InitialAccuracy + 0.2);
+        result.TrainerAccuracy.Should().BeGreaterThan(result.InitialAccuracy + 0.2);
+        log.ToString().Should().Contain("loop    test accuracy").And.Contain("trainer 48 batches with label smoothing and EMA").And.Contain("libtorch 2.10");
     }
 
     [Fact]
     public void IsDeterministicForASeed()
     {
-        var a = QuickStart.Program.Train(steps: 5, seed: 7, TextWriter.Null);
-        var b = QuickStart.Program.Train(steps: 5, seed: 7, TextWriter.Null);
+        var a = Program.Train(epochs: 1, seed: 7, TextWriter.Null);
+        var b = Program.Train(epochs: 1, seed: 7, TextWriter.Null);
         a.Should().Be(b);
     }
 
+    [Fact]
+    public void TheModelIsAPlainTorchSharpModuleWithRegisteredParameters()
+    {
+        using var model = new TwoLayerNet(16, 64, 4);
+        model.Should().BeAssignableTo<TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>>();
+        model.named_parameters().Select(p => p.name).Should().Equal("hidden.weight", "hidden.bias", "output.weight", "output.bias");
+    }
+
+    [Fact]
+    public void RunsAsAProgram()
+    {
+        var output = SampleProcess.Run("QuickStart", new[] { "--epochs", "2" });
+        output.Should().Contain("loop    epoch 2: train loss").And.Contain("trainer 32 batches");
+    }
+
     [Theory]
-    [InlineData(new[] { "--steps", "0" }, "--steps must be a positive integer")]
-    [InlineData(new[] { "--steps" }, "option --steps needs a value")]
+    [InlineData(new[] { "--epochs", "0" }, "--epochs must be a positive integer, got '0'")]
+    [InlineData(new[] { "--epochs" }, "option --epochs needs a value")]
+    [InlineData(new[] { "--seed", "1.5" }, "--seed must be an integer, got '1.5'")]
     [InlineData(new[] { "--bogus" }, "unknown option '--bogus'")]
     public void RejectsBadOptions(string[] args, string message)
     {
@@ -36,7 +55,7 @@ public class QuickStartTests
         Console.SetError(err);
         try
         {
-            QuickStart.Program.Main(args).Should().Be(2);
+            Program.Main(args).Should().Be(2);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using FluentAssertions;
 using ResNetSample;
 using Xunit;
@@ -18,7 +19,7 @@ public sealed class ResNetLauncherTests : IDisposable
     [Fact]
     public void ChildrenGetTheParentsArgumentsWithoutTheLauncherOptionsAndAThreadShare()
     {
-        var args = new[] { "--nproc", "2", "--master-port", "29555", "--max-duration", "2ba" };
+        var args = new[] { "--nproc", "2", "--hostfile", "hosts.txt", "--max-duration", "2ba" };
         var children = Launcher.ChildArguments(args, Program.Parse(args), 2);
         children.Should().Equal("--max-duration", "2ba", "--threads", Math.Max(1, Environment.ProcessorCount / 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var explicitThreads = new[] { "--nproc", "2", "--threads", "3" };
@@ -26,10 +27,19 @@ public sealed class ResNetLauncherTests : IDisposable
     }
 
     [Fact]
-    public void MasterPortNeedsNproc()
+    public void HostfileNeedsNproc()
     {
-        var act = () => Program.Parse(new[] { "--master-port", "29555" });
-        act.Should().Throw<ArgumentException>().WithMessage("--master-port needs --nproc");
+        var act = () => Program.Parse(new[] { "--hostfile", "hosts.txt" });
+        act.Should().Throw<ArgumentException>().WithMessage("--hostfile needs --nproc");
+    }
+
+    [Fact]
+    public void MpirunGetsTheRanksWithoutCoreBindingAndTheHostfile()
+    {
+        var local = Launcher.MpirunArguments(2, null, new[] { "dotnet", "ResNet.dll", "--threads", "1" });
+        local.Take(6).Should().Equal("-np", "2", "--bind-to", "none", "--tag-output", "--oversubscribe");
+        local.TakeLast(4).Should().Equal("dotnet", "ResNet.dll", "--threads", "1");
+        Launcher.MpirunArguments(4, "hosts.txt", new[] { "ResNet" }).Should().ContainInOrder("--hostfile", "hosts.txt").And.NotContain("--oversubscribe");
     }
 
     [Fact]
@@ -45,7 +55,7 @@ public sealed class ResNetLauncherTests : IDisposable
         var log = new StringWriter();
         var code = Launcher.Launch(args, 2, null, log, command: sample);
         code.Should().Be(0, log.ToString());
-        log.ToString().Should().Contain("launcher: starting 2 ranks on 127.0.0.1:");
+        log.ToString().Should().Contain("launcher: mpirun -np 2 --bind-to none");
         File.ReadAllText(Path.Combine(_dir, "latest")).Should().Be("ep0-ba2");
     }
 }

@@ -60,6 +60,9 @@ public sealed class ResNetSampleTests : IDisposable
         resumed.Timestamp.Batch.Should().Be(3);
     }
 
+    // Library bug on TorchSharp 0.107 (reported to the lead): after ChannelsLast (in every recipe but the baseline)
+    // the 4-D weights are not contiguous, and TorchSharp's Module.save/Tensor.Save refuse them
+    // ("Bytes() called on non-contiguous tensor") in Checkpointer.Save and in the sample's --save-model.
     [Fact]
     public void ACheckpointWithSurgeryActiveResumesInAFreshProcessAndContinuesIdentically()
     {

@@ -1,60 +1,68 @@
-#if !TORCHSHARP_BACKEND
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.InteropServices;
 
 namespace Efficient.Training;
 
 /// <summary>
 /// Data-parallel training of one model replica per process, after PyTorch's
-/// <c>torch.nn.parallel.DistributedDataParallel</c>. At construction the parameters and buffers
-/// are broadcast from rank 0, so every replica starts identical. During backward, gradients are
-/// all-reduced in buckets (at most <c>bucketCapMB</c> each, parameters in reverse order) as soon
-/// as a bucket's gradients are accumulated, overlapping communication with the rest of backward;
-/// <see cref="FinishGradientSync"/> waits for the buckets and leaves every rank with the
-/// gradients averaged over the ranks, so identical optimizer steps keep the replicas identical.
+/// <c>torch.nn.parallel.DistributedDataParallel</c>, over Open MPI (<see cref="ProcessGroup"/>).
+/// At construction the parameters and buffers are broadcast from rank 0, so every replica starts
+/// identical. After backward, <see cref="FinishGradientSync"/> all-reduces the gradients in buckets
+/// (at most <c>bucketCapMB</c> each, parameters in reverse order, as PyTorch) and leaves every rank
+/// with the gradients averaged over the ranks, so identical optimizer steps keep the replicas
+/// identical.
 /// </summary>
 /// <remarks>
-/// The wrapper forwards to the wrapped module and, with <c>broadcastBuffers</c>, first copies rank
-/// 0's buffers (e.g. BatchNorm running statistics) to every rank, as PyTorch does. It is registered
-/// as the submodule <c>module</c> (state-dict keys get a <c>module.</c> prefix, as in PyTorch); the
-/// <see cref="Trainer"/> checkpoints the wrapped module itself. Call
-/// <see cref="FinishGradientSync"/> after each backward pass (before the optimizer step); wrap
-/// backward passes that should accumulate locally (all microbatches but the last) in
-/// <see cref="NoSync"/>. Every rank must run the same number of forward/backward passes.
+/// <para>Call the model through this wrapper (its forward first copies rank 0's buffers, e.g.
+/// BatchNorm running statistics, to every rank when <c>broadcastBuffers</c> is set, as PyTorch
+/// does), call <see cref="FinishGradientSync"/> after each backward pass (before the optimizer
+/// step), and wrap the backward passes that should only accumulate locally (all microbatches but
+/// the last) in <see cref="NoSync"/>. Every rank must run the same number of forward and backward
+/// passes. The wrapper registers the model as its submodule <c>module</c> (state-dict keys get a
+/// <c>module.</c> prefix, as in PyTorch); the <see cref="Trainer"/> checkpoints the model itself.</para>
+/// <para>Unlike PyTorch, communication does not overlap backward: TorchSharp 0.107 has no gradient
+/// hooks, and the non-blocking MPI collectives an overlap needs corrupted memory with Debian's Open MPI
+/// 4.1.4 (details in docs/distributed.md), so the buckets are reduced with blocking calls once
+/// backward is done. Communication buffers are CPU tensors (MPI reduces host memory): gradients on a
+/// GPU are copied through them.</para>
 /// </remarks>
 public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> _module;
-    private readonly distributed.Reducer? _reducer;
+    private readonly GradientReducer? _reducer;
     private readonly TimeSpan? _timeout;
     private int _noSyncDepth;
 
-    /// <summary>Wraps <paramref name="module"/>: broadcasts its state from rank 0 and registers the gradient hooks.</summary>
-    /// <param name="module">The model replica (after any model surgery: parameters must not change afterwards).</param>
-    /// <param name="bucketCapMB">Bucket size cap in MiB (default 25, as PyTorch); larger buckets mean fewer, bigger all-reduces and less overlap.</param>
+    /// <summary>Wraps <paramref name="module"/>: broadcasts its state from rank 0 and sets up the gradient buckets.</summary>
+    /// <param name="module">The model replica (after any model surgery: its parameters must not change afterwards).</param>
+    /// <param name="bucketCapMB">Bucket size cap in MiB (default 25, as PyTorch); larger buckets mean fewer, bigger all-reduces and more memory for the flat CPU buffers.</param>
     /// <param name="broadcastBuffers">Copy rank 0's buffers to every rank before each forward (default true).</param>
-    /// <param name="timeout">Timeout of each collective (default: the process group's).</param>
-    /// <exception cref="InvalidOperationException">No process group is initialized.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bucketCapMB"/> is not positive.</exception>
+    /// <param name="timeout">Timeout of each collective (default: <see cref="ProcessGroup.DefaultTimeout"/>).</param>
+    /// <exception cref="InvalidOperationException">The process group is not initialized.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bucketCapMB"/> is not a positive finite number, or <paramref name="timeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A trainable parameter of a type MPI cannot reduce.</exception>
     public DistributedDataParallel(nn.Module<Tensor, Tensor> module, double bucketCapMB = 25, bool broadcastBuffers = true, TimeSpan? timeout = null)
         : base(nameof(DistributedDataParallel))
     {
         ArgumentNullException.ThrowIfNull(module);
-        if (!distributed.is_initialized())
-            throw new InvalidOperationException("DistributedDataParallel needs the default process group: call torch.distributed.init_process_group first.");
+        if (!ProcessGroup.IsInitialized)
+            throw new InvalidOperationException("DistributedDataParallel needs the process group: call ProcessGroup.Initialize() first (and launch the ranks with mpirun, see docs/distributed.md).");
         if (!(bucketCapMB > 0) || double.IsInfinity(bucketCapMB))
             throw new ArgumentOutOfRangeException(nameof(bucketCapMB), bucketCapMB, "The bucket cap must be a positive number of MiB (PyTorch's default is 25).");
+        if (timeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive, or null for the process group's default.");
         _module = module;
         _timeout = timeout;
         BucketCapMB = bucketCapMB;
         BroadcastBuffers = broadcastBuffers;
-        Rank = distributed.get_rank();
-        WorldSize = distributed.get_world_size();
+        Rank = ProcessGroup.Rank;
+        WorldSize = ProcessGroup.WorldSize;
         register_module("module", module);
         SyncModuleStates();
-        var trainable = module.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
-        if (trainable.Count > 0) _reducer = new distributed.Reducer(trainable, bucketCapMB, timeout);
+        var trainable = module.parameters().Where(p => p.requires_grad).ToList();
+        if (trainable.Count > 0) _reducer = new GradientReducer(trainable, bucketCapMB, WorldSize, timeout);
     }
 
     /// <summary>The wrapped module.</summary>
@@ -72,38 +80,40 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// <summary>Whether rank 0's buffers are broadcast before each forward.</summary>
     public bool BroadcastBuffers { get; }
 
-    /// <summary>The gradient buckets in launch order, as indices into the wrapped module's trainable parameters.</summary>
+    /// <summary>The gradient buckets in reduction order, as indices into the wrapped module's trainable parameters (in <c>parameters()</c> order).</summary>
     public IReadOnlyList<IReadOnlyList<int>> Buckets => _reducer?.Buckets ?? Array.Empty<IReadOnlyList<int>>();
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        if (BroadcastBuffers && WorldSize > 1) BroadcastCoalesced(_module.buffers().ToList());
+        if (WorldSize > 1)
+        {
+            if (BroadcastBuffers) BroadcastCoalesced(_module.buffers().ToList());
+            if (_reducer is not null && is_grad_enabled()) _reducer.Pending = true;
+        }
         return _module.call(input);
     }
 
-    /// <summary>Copies rank 0's parameters and buffers to every rank (done at construction; call again after loading a checkpoint on rank 0 only).</summary>
+    /// <summary>Copies rank 0's parameters and buffers to every rank (done at construction; the trainer calls it again after a resume).</summary>
+    /// <exception cref="InvalidOperationException">The process group is not usable.</exception>
+    /// <exception cref="ExternalException">MPI reported an error.</exception>
     public void SyncModuleStates()
     {
         if (WorldSize == 1) return;
-        using (no_grad())
-        {
-            foreach (var p in _module.parameters()) distributed.broadcast(p, 0, timeout: _timeout);
-            foreach (var b in _module.buffers()) distributed.broadcast(b, 0, timeout: _timeout);
-        }
+        BroadcastCoalesced(_module.parameters().Cast<Tensor>().Concat(_module.buffers()).ToList());
     }
 
-    // One broadcast per dtype (as PyTorch coalesces buffers) instead of one per buffer.
-    private void BroadcastCoalesced(List<Tensor> buffers)
+    // One broadcast per dtype (as PyTorch coalesces buffers) instead of one per tensor.
+    private void BroadcastCoalesced(List<Tensor> tensors)
     {
-        if (buffers.Count == 0) return;
+        if (tensors.Count == 0) return;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var group in buffers.GroupBy(b => b.dtype))
+        foreach (var group in tensors.GroupBy(b => (b.dtype, b.device_type)))
         {
             var members = group.ToList();
-            var flat = cat(members.Select(b => b.reshape(-1)).ToList());
-            distributed.broadcast(flat, 0, timeout: _timeout);
+            var flat = members.Count == 1 ? members[0].reshape(-1).contiguous() : cat(members.Select(b => b.reshape(-1)).ToList());
+            ProcessGroup.Broadcast(flat, 0, _timeout);
             if (Rank == 0) continue;
             long offset = 0;
             foreach (var b in members)
@@ -122,17 +132,20 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// </summary>
     public IDisposable NoSync()
     {
-        if (_noSyncDepth++ == 0) _reducer?.set_sync(false);
+        if (_noSyncDepth++ == 0 && _reducer is not null) _reducer.SyncEnabled = false;
         return new Scope(this);
     }
 
     /// <summary>
     /// Waits for every gradient bucket and writes the rank-averaged gradients into the parameters'
-    /// <c>grad</c>. Call after backward and before the optimizer step; does nothing when no
-    /// gradient was produced since the last call.
+    /// <c>grad</c> (a parameter without a gradient counts as zeros and gets the average). A collective
+    /// that outlives the timeout stops the process (<see cref="ProcessGroup.TimedOutExitCode"/>). Call after
+    /// backward and before the optimizer step; does nothing when no forward ran through this
+    /// wrapper with gradients enabled since the last call, or inside <see cref="NoSync"/>.
     /// </summary>
-    /// <exception cref="System.Runtime.InteropServices.ExternalException">An all-reduce failed (a rank died, the timeout passed).</exception>
-    public void FinishGradientSync() => _reducer?.finish();
+    /// <exception cref="InvalidOperationException">The process group is not usable.</exception>
+    /// <exception cref="ExternalException">MPI reported an error.</exception>
+    public void FinishGradientSync() => _reducer?.Finish();
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -151,8 +164,7 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
         {
             var owner = _owner;
             _owner = null;
-            if (owner is not null && --owner._noSyncDepth == 0) owner._reducer?.set_sync(true);
+            if (owner is not null && --owner._noSyncDepth == 0 && owner._reducer is not null) owner._reducer.SyncEnabled = true;
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if !TORCHSHARP_BACKEND
 using System;
 using System.Collections.Generic;
 
@@ -44,7 +43,7 @@ public static class DistributedSampler
         {
             using var g = new Generator(unchecked((ulong)(seed + epoch)));
             using var perm = randperm(datasetSize, generator: g);
-            order = perm.ToArray<long>();
+            order = perm.data<long>().ToArray();
         }
         else
         {
@@ -62,4 +61,3 @@ public static class DistributedSampler
         return result;
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if !TORCHSHARP_BACKEND
 using System;
 using System.Collections.Generic;
 
@@ -24,8 +23,8 @@ public sealed class DistributedTrainingData : ITrainingData
     /// <param name="inputs">All inputs (dimension 0 = samples), identical on every rank.</param>
     /// <param name="targets">All targets, sharing dimension 0 with <paramref name="inputs"/>.</param>
     /// <param name="batchSize">Samples per batch on this rank.</param>
-    /// <param name="rank">This rank (default: the process group's).</param>
-    /// <param name="worldSize">The number of ranks (default: the process group's).</param>
+    /// <param name="rank">This rank (default: <see cref="ProcessGroup.Rank"/>).</param>
+    /// <param name="worldSize">The number of ranks (default: <see cref="ProcessGroup.WorldSize"/>).</param>
     /// <param name="shuffle">Whether each epoch is permuted (default true).</param>
     /// <param name="seed">The seed shared by every rank (default 0).</param>
     /// <param name="dropLast">Drop the data set's tail so shards divide evenly (default false: pad by repeating samples, as PyTorch).</param>
@@ -38,10 +37,10 @@ public sealed class DistributedTrainingData : ITrainingData
         ArgumentNullException.ThrowIfNull(targets);
         SampleArgs.ThrowIfNotPaired(inputs, targets);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
-        if ((rank is null || worldSize is null) && !distributed.is_initialized())
-            throw new InvalidOperationException("Rank and world size default to the process group's, but none is initialized: call torch.distributed.init_process_group first or pass rank and worldSize.");
-        WorldSize = worldSize ?? distributed.get_world_size();
-        Rank = rank ?? distributed.get_rank();
+        if ((rank is null || worldSize is null) && !ProcessGroup.IsInitialized)
+            throw new InvalidOperationException("Rank and world size default to the process group's, but it is not initialized: call ProcessGroup.Initialize() first or pass rank and worldSize.");
+        WorldSize = worldSize ?? ProcessGroup.WorldSize;
+        Rank = rank ?? ProcessGroup.Rank;
         if (WorldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), WorldSize, "The world size must be at least 1.");
         if (Rank < 0 || Rank >= WorldSize) throw new ArgumentOutOfRangeException(nameof(rank), Rank, $"The rank must be in [0, {WorldSize}).");
         _inputs = inputs;
@@ -100,4 +99,3 @@ public sealed class DistributedTrainingData : ITrainingData
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if !TORCHSHARP_BACKEND
 using System;
 using System.Linq;
 
@@ -16,8 +15,8 @@ public sealed partial class Trainer
     {
         var options = _options.Distributed;
         if (options is null) return;
-        if (!distributed.is_initialized())
-            throw new InvalidOperationException("TrainerOptions.Distributed is set but the default process group is not initialized: call torch.distributed.init_process_group first (or launch with the RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT environment variables).");
+        if (!ProcessGroup.IsInitialized)
+            throw new InvalidOperationException("TrainerOptions.Distributed is set but the process group is not initialized: call ProcessGroup.Initialize() first and launch the ranks with mpirun (see docs/distributed.md).");
         // After model surgery (parameters are final) and with the optimizer built on the same parameters.
         _ddp = new DistributedDataParallel(state.Model, options.BucketCapMB, options.BroadcastBuffers, options.Timeout);
         state.Rank = _ddp.Rank;
@@ -43,10 +42,8 @@ public sealed partial class Trainer
     {
         if (_ddp is null || _ddp.WorldSize == 1 || !_options.Distributed!.ReduceMetrics || state.Metrics.Count == 0) return;
         var names = state.Metrics.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
-        using var values = tensor(names.Select(n => state.Metrics[n]).ToArray(), ScalarType.Float64);
-        distributed.all_reduce(values, distributed.ReduceOp.AVG, timeout: _options.Distributed.Timeout);
-        var averaged = values.ToArray<double>();
-        state.Metrics = names.Select((n, i) => (n, v: averaged[i])).ToDictionary(x => x.n, x => x.v);
+        var values = names.Select(n => state.Metrics[n]).ToArray();
+        ProcessGroup.AllReduce(values, ReduceOp.Average, _options.Distributed.Timeout);
+        state.Metrics = names.Select((n, i) => (n, v: values[i])).ToDictionary(x => x.n, x => x.v);
     }
 }
-#endif

@@ -28,7 +28,7 @@ public sealed record Footprint(long Parameters, long ModelBytes, double? Latency
         long bytes;
         try
         {
-            model.save(file);
+            ModelFile.Save(model, file);
             bytes = new FileInfo(file).Length;
         }
         finally

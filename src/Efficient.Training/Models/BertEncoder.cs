@@ -98,6 +98,13 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor>
         return zeros(attentionMask.shape, dtype, attentionMask.device).masked_fill(padding, -1e9).unsqueeze(1).unsqueeze(1);
     }
 
+    internal static Linear NewLinear(long inputs, long outputs, double std)
+    {
+        var linear = nn.Linear(inputs, outputs);
+        InitLinear(linear, std);
+        return linear;
+    }
+
     internal static void InitLinear(Linear linear, double std)
     {
         using var _ = no_grad();
@@ -175,18 +182,17 @@ internal sealed class NoPositionEmbedding : nn.Module<Tensor, Tensor>
 /// </summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
-    private readonly Linear qkv;
-    private readonly Linear output;
+    // Typed as modules so surgery (low precision, factorization) can replace the projections.
+    private readonly nn.Module<Tensor, Tensor> qkv;
+    private readonly nn.Module<Tensor, Tensor> output;
     private readonly double _dropout;
 
     internal BertSelfAttention(BertEncoderOptions options) : base(nameof(BertSelfAttention))
     {
         HiddenSize = options.HiddenSize;
         Heads = options.Heads;
-        qkv = nn.Linear(options.HiddenSize, 3 * options.HiddenSize);
-        output = nn.Linear(options.HiddenSize, options.HiddenSize);
-        BertEncoder.InitLinear(qkv, options.InitializerRange);
-        BertEncoder.InitLinear(output, options.InitializerRange);
+        qkv = BertEncoder.NewLinear(options.HiddenSize, 3 * options.HiddenSize, options.InitializerRange);
+        output = BertEncoder.NewLinear(options.HiddenSize, options.HiddenSize, options.InitializerRange);
         _dropout = options.AttentionDropout;
         RegisterComponents();
     }
@@ -207,6 +213,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
             throw new ArgumentException($"BertSelfAttention expects [B, S, {HiddenSize}] (got [{string.Join(", ", input.shape)}]).", nameof(input));
         long b = input.shape[0], s = input.shape[1];
         var parts = qkv.call(input).view(b, s, 3, Heads, HiddenSize / Heads).permute(2, 0, 3, 1, 4).unbind(0);
+        // Under low precision the projections return bfloat16: the additive bias follows the queries' precision.
+        if (attentionBias is not null && attentionBias.is_floating_point() && attentionBias.dtype != parts[0].dtype) attentionBias = attentionBias.to(parts[0].dtype);
         var y = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], attentionBias, training ? _dropout : 0.0);
         return output.call(y.transpose(1, 2).reshape(b, s, HiddenSize));
     }
@@ -215,17 +223,15 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 /// <summary>The position-wise feed-forward block <c>output(GELU(intermediate(x)))</c> (exact GELU, as BERT).</summary>
 public sealed class BertFeedForward : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear intermediate;
-    private readonly Linear output;
+    private readonly nn.Module<Tensor, Tensor> intermediate;
+    private readonly nn.Module<Tensor, Tensor> output;
 
     internal BertFeedForward(BertEncoderOptions options) : base(nameof(BertFeedForward))
     {
         HiddenSize = options.HiddenSize;
         IntermediateSize = options.IntermediateSize;
-        intermediate = nn.Linear(options.HiddenSize, options.IntermediateSize);
-        output = nn.Linear(options.IntermediateSize, options.HiddenSize);
-        BertEncoder.InitLinear(intermediate, options.InitializerRange);
-        BertEncoder.InitLinear(output, options.InitializerRange);
+        intermediate = BertEncoder.NewLinear(options.HiddenSize, options.IntermediateSize, options.InitializerRange);
+        output = BertEncoder.NewLinear(options.IntermediateSize, options.HiddenSize, options.InitializerRange);
         RegisterComponents();
     }
 
@@ -308,24 +314,22 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
 /// and the head owns only the <c>bias</c> <c>[VocabSize]</c>; untied: a separate <c>decoder</c>
 /// Linear(H, VocabSize) with bias.
 /// </summary>
-public sealed class BertMlmHead : nn.Module<Tensor, Tensor>
+public sealed class BertMlmHead : nn.Module<Tensor, Tensor>, ILowPrecisionAware
 {
-    private readonly Linear transform;
+    private readonly nn.Module<Tensor, Tensor> transform;
     private readonly nn.Module<Tensor, Tensor> transform_norm;
-    private readonly Linear? decoder;
+    private readonly nn.Module<Tensor, Tensor>? decoder;
     private readonly Parameter? bias;
     private readonly Func<Tensor>? _tiedWeight;
 
     internal BertMlmHead(BertEncoderOptions options, Func<Tensor>? tiedWeight) : base(nameof(BertMlmHead))
     {
-        transform = nn.Linear(options.HiddenSize, options.HiddenSize);
-        BertEncoder.InitLinear(transform, options.InitializerRange);
+        transform = BertEncoder.NewLinear(options.HiddenSize, options.HiddenSize, options.InitializerRange);
         transform_norm = nn.LayerNorm(options.HiddenSize, options.LayerNormEps);
         _tiedWeight = tiedWeight;
         if (tiedWeight is null)
         {
-            decoder = nn.Linear(options.HiddenSize, options.VocabSize);
-            BertEncoder.InitLinear(decoder, options.InitializerRange);
+            decoder = BertEncoder.NewLinear(options.HiddenSize, options.VocabSize, options.InitializerRange);
         }
         else
         {
@@ -341,6 +345,7 @@ public sealed class BertMlmHead : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var h = transform_norm.call(nn.functional.gelu(transform.call(input)));
-        return _tiedWeight is null ? decoder!.call(h) : nn.functional.linear(h, _tiedWeight(), bias);
+        // The tied decoder (the largest matmul) honours the low-precision context like the lowered Linears.
+        return _tiedWeight is null ? decoder!.call(h) : LowPrecision.Linear(h, _tiedWeight(), bias);
     }
 }

@@ -63,7 +63,9 @@ public sealed class Lookahead : OptimizerHelper
             // The state may have been loaded (on the CPU) since: put the inner optimizer's state
             // where its parameters live (the base class does it for the slow weights).
             var inner = _inner.state_dict().State;
-            for (var i = 0; i < ps.Length && i < inner.Count; i++) inner[i].to(ps[i].device);
+            for (var i = 0; i < ps.Length && i < inner.Count; i++)
+                if (ps[i].device_type != DeviceType.CPU) inner[i].to(ps[i].device);
+            OptimizerStates.KeepOutOfScopes(_inner);   // what to() created must outlive this step's scope
             _stateHandedOut = false;
         }
         using (NewDisposeScope())
@@ -128,7 +130,7 @@ public sealed class Lookahead : OptimizerHelper
     }
 
     /// <inheritdoc />
-    public override void zero_grad(bool set_to_none = true) => _inner.zero_grad(set_to_none);
+    public override void zero_grad() => _inner.zero_grad();
 
     /// <summary>Disposes the slow weights and the inner optimizer.</summary>
     protected override void Dispose(bool disposing)

@@ -17,7 +17,7 @@ public abstract class SlotState : OptimizerState, IDisposable
 
     /// <summary>Creates a state with <paramref name="slots"/> empty tensor slots.</summary>
     /// <param name="slots">How many tensors the state holds (at least 1).</param>
-    protected SlotState(int slots)
+    protected SlotState(int slots) : base(null!)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         _slots = new Tensor?[slots];
@@ -41,6 +41,9 @@ public abstract class SlotState : OptimizerState, IDisposable
     internal Tensor ZerosIfEmpty(int index, Tensor like)
         => _slots[index] ??= zeros_like(like).DetachFromDisposeScope();
 
+    /// <summary>Nothing to do: the slots are created at the parameter's first update.</summary>
+    public override void Initialize(OptimizerOptions options) { }
+
     /// <inheritdoc />
     public override void SaveStateDict(BinaryWriter writer)
     {
@@ -54,7 +57,7 @@ public abstract class SlotState : OptimizerState, IDisposable
     {
         ArgumentNullException.ThrowIfNull(reader);
         step = reader.ReadInt64();
-        for (var i = 0; i < _slots.Length; i++) LoadConditionalStateTensor(reader, ref _slots[i]);
+        for (var i = 0; i < _slots.Length; i++) LoadConditionalStateTensor(reader, ref _slots[i], CPU);   // moved to the parameter's device at the next step
     }
 
     /// <inheritdoc />
@@ -144,6 +147,7 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
         defaults.InitialLearningRate = defaults.LearningRate ?? 0;
         Validate(defaults, -1);
         _defaults = defaults;
+        _parameter_groups ??= new List<ParamGroup>();   // TorchSharp's OptimizerHelper starts without a list
         foreach (var group in parameters) add_param_group(group);
         if (!this.parameters().Any()) throw new ArgumentException("The optimizer got an empty parameter list.", nameof(parameters));
     }
@@ -174,11 +178,17 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
     {
         ArgumentNullException.ThrowIfNull(param_group);
         TOptions opt;
-        try { opt = param_group.Options as TOptions ?? throw new ArgumentException($"A {_name} parameter group needs {_name}.Options, not {OptimizerArgs.TypeName(param_group.Options)}.", nameof(param_group)); }
-        catch (InvalidOperationException)
+        switch (param_group.Options)
         {
-            opt = new TOptions();
-            param_group.Options = opt;
+            case null:   // a group without options takes the defaults
+                opt = new TOptions();
+                param_group.Options = opt;
+                break;
+            case TOptions typed:
+                opt = typed;
+                break;
+            default:
+                throw new ArgumentException($"A {_name} parameter group needs {_name}.Options, not {OptimizerArgs.TypeName(param_group.Options)}.", nameof(param_group));
         }
         opt.LearningRate ??= _defaults.LearningRate;
         FillDefaults(opt, (TOptions)_defaults);

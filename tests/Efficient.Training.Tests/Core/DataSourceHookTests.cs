@@ -67,7 +67,7 @@ public class DataSourceHookTests
         var all = epoch.SelectMany(b => b.Indices!.data<long>().ToArray()).ToArray();
         all.OrderBy(i => i).Should().Equal(Enumerable.Range(0, 16).Select(i => (long)i));
         foreach (var b in epoch)
-            b.Input.equal(x.index_select(0, b.Indices!)).Should().BeTrue("row r is sample Indices[r]");
+            b.Input.SameValues(x.index_select(0, b.Indices!)).Should().BeTrue("row r is sample Indices[r]");
         var parts = epoch[0].Split(3);
         parts.SelectMany(p => p.Indices!.data<long>().ToArray()).Should().Equal(epoch[0].Indices!.data<long>().ToArray());
         epoch[0].With(input: epoch[0].Input * 2).Indices.Should().BeSameAs(epoch[0].Indices);

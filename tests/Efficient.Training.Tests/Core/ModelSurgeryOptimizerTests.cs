@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Core;
@@ -48,6 +48,6 @@ public class ModelSurgeryOptimizerTests
         optimizer.zero_grad();
         nn.functional.cross_entropy(model.call(x), y).backward();
         optimizer.step();
-        replacement.get_parameter("weight")!.equal(before).Should().BeFalse();
+        replacement.get_parameter("weight")!.SameValues(before).Should().BeFalse();
     }
 }

@@ -1,6 +1,6 @@
 using System.IO;
 using System.Threading;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using static Efficient.Training.Tests.Core.TestModels;
 
 namespace Efficient.Training.Tests.Core;

@@ -1,104 +1,67 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-
 namespace Efficient.Training.Tests.Distributed;
 
-/// <summary>The binding in this process (a world of one rank); the multi-rank behaviour is in <see cref="MultiProcessTests"/>.</summary>
-[Collection(ProcessGroupCollection.Name)]
+/// <summary>
+/// What works in this (test host) process, which never joins a process group: MPI can be initialized
+/// only once per process, so everything with ranks runs in <see cref="MultiProcessTests"/>.
+/// </summary>
 public class ProcessGroupTests
 {
     [Fact]
-    public void BindingReportsItsBackends()
+    public void WithoutInitializationEveryCallSaysWhatToDo()
     {
-        distributed.is_available().Should().BeTrue();
-        distributed.is_backend_available("gloo").Should().BeTrue();
-        distributed.is_backend_available("nccl").Should().BeFalse("Debian's libtorch has no NCCL");
-    }
-
-    [Fact]
-    public void CollectivesWithoutAProcessGroupThrowAClearError()
-    {
-        distributed.is_initialized().Should().BeFalse();
-        var rank = () => distributed.get_rank();
-        rank.Should().Throw<InvalidOperationException>().WithMessage("The default process group is not initialized: call torch.distributed.init_process_group first.");
+        ProcessGroup.IsInitialized.Should().BeFalse();
+        const string expected = "The process group is not initialized: call ProcessGroup.Initialize() first (and launch the ranks with mpirun, see docs/distributed.md).";
+        var rank = () => ProcessGroup.Rank;
+        rank.Should().Throw<InvalidOperationException>().WithMessage(expected);
+        var world = () => ProcessGroup.WorldSize;
+        world.Should().Throw<InvalidOperationException>().WithMessage(expected);
         using var t = ones(2);
-        var reduce = () => distributed.all_reduce(t);
-        reduce.Should().Throw<InvalidOperationException>();
+        var reduce = () => ProcessGroup.AllReduce(t);
+        reduce.Should().Throw<InvalidOperationException>().WithMessage(expected);
+        var broadcast = () => ProcessGroup.Broadcast(t);
+        broadcast.Should().Throw<InvalidOperationException>().WithMessage(expected);
+        var barrier = () => ProcessGroup.Barrier();
+        barrier.Should().Throw<InvalidOperationException>().WithMessage(expected);
         var ddp = () => new DistributedDataParallel(nn.Linear(2, 2));
-        ddp.Should().Throw<InvalidOperationException>().WithMessage("*init_process_group*");
+        ddp.Should().Throw<InvalidOperationException>().WithMessage("DistributedDataParallel needs the process group: call ProcessGroup.Initialize() first*");
+        ProcessGroup.Shutdown(); // nothing to do
     }
 
     [Fact]
-    public void InitArgumentsAreValidated()
+    public void InitializeRejectsANonPositiveTimeout()
     {
-        var unknownBackend = () => distributed.init_process_group("mpi", "tcp://127.0.0.1:29500", world_size: 1, rank: 0);
-        unknownBackend.Should().Throw<ArgumentException>().WithMessage("Backend 'mpi' is not available in this libtorch (expected 'gloo')*");
-        var noRank = () => distributed.init_process_group("gloo", "tcp://127.0.0.1:29500");
-        noRank.Should().Throw<ArgumentException>().WithMessage("With init_method 'tcp://127.0.0.1:29500', world_size and rank must be given*");
-        var badPort = () => distributed.init_process_group("gloo", "tcp://127.0.0.1:99999", world_size: 1, rank: 0);
-        badPort.Should().Throw<ArgumentException>().WithMessage("The port of init_method 'tcp://127.0.0.1:99999' is '99999', expected a port in [1, 65535].*");
-        var badRank = () => distributed.init_process_group("gloo", "tcp://127.0.0.1:29500", world_size: 2, rank: 2);
-        badRank.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("rank");
-        var scheme = () => distributed.init_process_group("gloo", "file:///tmp/x", world_size: 1, rank: 0);
-        scheme.Should().Throw<ArgumentException>().WithMessage("init_method 'file:///tmp/x' is not supported*");
-        if (Environment.GetEnvironmentVariable("MASTER_ADDR") is null)
-        {
-            var env = () => distributed.init_process_group();
-            env.Should().Throw<ArgumentException>().WithMessage("Environment variable MASTER_ADDR is not set*");
-        }
-        distributed.is_initialized().Should().BeFalse();
+        var act = () => ProcessGroup.Initialize(TimeSpan.Zero);
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("timeout");
+        ProcessGroup.IsInitialized.Should().BeFalse();
     }
 
     [Fact]
-    public void AWorldOfOneRankRunsTheWholeApi()
+    public void OpenMpiIsInstalled()
     {
-        distributed.init_process_group("gloo", $"tcp://127.0.0.1:{FreePort()}", TimeSpan.FromSeconds(30), world_size: 1, rank: 0);
-        try
-        {
-            distributed.is_initialized().Should().BeTrue();
-            distributed.get_rank().Should().Be(0);
-            distributed.get_world_size().Should().Be(1);
-            var again = () => distributed.init_process_group("gloo", "tcp://127.0.0.1:29500", world_size: 1, rank: 0);
-            again.Should().Throw<InvalidOperationException>().WithMessage("*already initialized*");
+        MpiNative.TryLoad(out var error).Should().BeTrue(error);
+        MpiNative.CommWorld.Should().NotBe(IntPtr.Zero);
+        MpiNative.Float.Should().NotBe(MpiNative.Double);
+    }
 
-            using var t = tensor(new float[] { 1, 2 });
-            distributed.all_reduce(t, distributed.ReduceOp.AVG);
-            t.ToArray<float>().Should().Equal(1f, 2f);
-            var ints = tensor(new long[] { 1 });
-            var avgInt = () => distributed.all_reduce(ints, distributed.ReduceOp.AVG);
-            avgInt.Should().Throw<ArgumentException>().WithMessage("ReduceOp.AVG needs a floating-point tensor*");
-            var badSrc = () => distributed.broadcast(t, 1);
-            badSrc.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("src");
-            var gather = () => distributed.all_gather(new[] { zeros(2), zeros(2) }, t);
-            gather.Should().Throw<ArgumentException>().WithMessage("all_gather needs one output tensor per rank (1), got 2.*");
-            distributed.barrier(TimeSpan.FromSeconds(10));
+    [Fact]
+    public void BucketsFollowReverseParameterOrderUnderTheByteCap()
+    {
+        // Reverse order: b.bias 16 B, b.weight 64 B, a.bias 16 B, a.weight 64 B; a new bucket when the
+        // 100-byte cap would be exceeded.
+        using var model = nn.Sequential(("a", nn.Linear(4, 4)), ("b", nn.Linear(4, 4)));
+        using var reducer = new GradientReducer(model.parameters().ToList(), 100.0 / (1024 * 1024), worldSize: 1, timeout: null);
+        reducer.Buckets.Select(b => b.ToArray()).Should().BeEquivalentTo(new[] { new[] { 3, 2, 1 }, new[] { 0 } }, o => o.WithStrictOrdering());
+        using var big = new GradientReducer(model.parameters().ToList(), 25, worldSize: 1, timeout: null);
+        big.Buckets.Should().ContainSingle().Which.Should().Equal(3, 2, 1, 0);
+    }
 
-            // A native c10d error surfaces as ExternalException with libtorch's message.
-            var mismatched = new[] { zeros(3) };
-            var native = () => distributed.all_gather(mismatched, t);
-            native.Should().Throw<ExternalException>().WithMessage("all_gather*");
-
-            // Buckets: reverse parameter order (b.bias 16 B, b.weight 64 B, a.bias 16 B, a.weight 64 B),
-            // a new bucket when the 100-byte cap would be exceeded.
-            using var model = nn.Sequential(("a", nn.Linear(4, 4)), ("b", nn.Linear(4, 4)));
-            using var ddp = new DistributedDataParallel(model, bucketCapMB: 100.0 / (1024 * 1024));
-            ddp.Buckets.Select(b => b.ToArray()).Should().BeEquivalentTo(new[] { new[] { 3, 2, 1 }, new[] { 0 } }, o => o.WithStrictOrdering());
-            var badCap = () => new DistributedDataParallel(model, bucketCapMB: 0);
-            badCap.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("bucketCapMB");
-
-            // With one rank the synchronized gradient is the local one.
-            using var x = randn(3, 4);
-            ddp.call(x).sum().backward();
-            var local = model.parameters().Select(p => p.grad!.clone()).ToList();
-            ddp.FinishGradientSync();
-            model.parameters().Select(p => p.grad!).Zip(local).Should().OnlyContain(pair => pair.First.equal(pair.Second));
-        }
-        finally
-        {
-            distributed.destroy_process_group();
-        }
-        distributed.is_initialized().Should().BeFalse();
+    [Fact]
+    public void MpiCannotReduceEveryType()
+    {
+        var act = () => ProcessGroup.ReduceType(ScalarType.Bool, "tensor");
+        act.Should().Throw<ArgumentException>().WithMessage("Cannot reduce a Bool tensor; expected float32, float64, float16, bfloat16, int32 or int64.*")
+            .Which.ParamName.Should().Be("tensor");
+        ProcessGroup.ReduceType(ScalarType.BFloat16, "tensor").Wire.Should().Be(ScalarType.Float32);
     }
 
     [Fact]
@@ -129,22 +92,6 @@ public class ProcessGroupTests
             Distributed = new DistributedOptions(),
         });
         var fit = () => trainer.Fit();
-        fit.Should().Throw<InvalidOperationException>().WithMessage("TrainerOptions.Distributed is set but the default process group is not initialized*");
+        fit.Should().Throw<InvalidOperationException>().WithMessage("TrainerOptions.Distributed is set but the process group is not initialized: call ProcessGroup.Initialize() first*");
     }
-
-    internal static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-}
-
-/// <summary>Tests that touch this process's (single, global) default process group run one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public class ProcessGroupCollection
-{
-    public const string Name = "torch.distributed process group";
 }

@@ -79,7 +79,7 @@ public class BertEncoderTests
         using var model = new BertEncoder(new BertEncoderOptions { VocabSize = 11, HiddenSize = 8, Heads = 2, Layers = 2, IntermediateSize = 16, MaxLength = 6 });
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
         modules["embeddings"].Should().BeOfType<BertEmbeddings>();
-        modules["embeddings.position"].Should().BeOfType<Efficient.Torch.Modules.Embedding>();
+        modules["embeddings.position"].Should().BeOfType<TorchSharp.Modules.Embedding>();
         modules["layers.1"].Should().BeOfType<BertLayer>();
         modules["layers.1.attention"].Should().BeOfType<BertSelfAttention>();
         modules["layers.1.feed_forward"].Should().BeOfType<BertFeedForward>();

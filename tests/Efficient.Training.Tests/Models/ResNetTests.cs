@@ -15,7 +15,7 @@ public class ResNetTests
         var first = (BasicBlock)model.named_modules().Single(m => m.name == "layers.0").module;
         first.ResidualBranchName.Should().Be("residual");
         first.ResidualBranch.Should().BeSameAs(first.named_children().Single(c => c.name == "residual").module);
-        first.Shortcut.Should().BeOfType<Efficient.Torch.Modules.Identity>("same shape: identity shortcut");
+        first.Shortcut.Should().BeOfType<TorchSharp.Modules.Identity>("same shape: identity shortcut");
         model.named_modules().Select(m => m.name).Should().Contain(new[] { "layers.1.shortcut.0", "layers.1.residual.0", "layers.1.residual.4" });
         using var scope = NewDisposeScope();
         model.call(randn(2, 3, 8, 8)).shape.Should().Equal(2, 5);

@@ -1,6 +1,6 @@
 using System.IO;
 using System.Text.Json;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 
 namespace Efficient.Training.Tests.Optimizers;
 

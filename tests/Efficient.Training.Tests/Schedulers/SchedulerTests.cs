@@ -139,7 +139,7 @@ public sealed class SchedulerTests
     [Fact]
     public void InAHandWrittenLoopTheSchedulerReadsTheGivenClock()
     {
-        var p = new Efficient.Torch.Modules.Parameter(ones(2));
+        var p = new TorchSharp.Modules.Parameter(ones(2));
         using var opt = new DecoupledSGDW(new[] { p }, lr: 0.2);
         var now = Timestamp.Zero;
         var scheduler = new StepScheduler("10ba", gamma: 0.5).Attach(opt, () => now, Duration.Batches(100));

@@ -68,7 +68,7 @@ internal sealed class SampleSet
         var idx = cat(indices, 0);
         var order = idx.argsort(0);
         var n = idx.shape[0];
-        if (!idx.index_select(0, order).equal(arange(n, ScalarType.Int64)))
+        if (!idx.index_select(0, order).SameValues(arange(n, ScalarType.Int64)))
             throw new InvalidOperationException($"{algorithm}: epoch 0 of {data.GetType().Name} must serve every sample index 0..{n - 1} exactly once to be re-served.");
         var x = cat(inputs, 0).index_select(0, order).MoveToOuterDisposeScope().DetachFromDisposeScope();
         var y = cat(targets, 0).index_select(0, order).MoveToOuterDisposeScope().DetachFromDisposeScope();

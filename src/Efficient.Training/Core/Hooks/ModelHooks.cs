@@ -21,7 +21,7 @@ public interface IModelAlgorithm : IAlgorithm
 /// parameters. For surgery on a model whose optimizer already exists (a hand-written loop), pass
 /// the optimizer: after each replacement, a parameter of the old module that the new module holds
 /// under the same relative name as a different object is swapped in place
-/// (<see cref="OptimizerSurgeryExtensions.ReplaceParameters"/>, keeping its group and state), and
+/// (<see cref="OptimizerSurgery.ReplaceParameters"/>, keeping its group and state), and
 /// parameters the optimizer does not hold yet are added as a new parameter group with the
 /// optimizer's default options. Parameters the new module no longer uses stay in the optimizer
 /// but never get a gradient, so the optimizer skips them.
@@ -41,6 +41,12 @@ public sealed class ModelSurgery
         ArgumentNullException.ThrowIfNull(root);
         _root = root;
         _optimizer = optimizer;
+        // TorchSharp's optimizers keep the enumerable they were given (often a lazy model.parameters()):
+        // pin each group to the parameters it holds now, so replacing a module cannot silently
+        // change what the optimizer updates behind its per-parameter state.
+        if (optimizer is not null)
+            foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
+                if (group.Parameters is not List<Parameter>) group.Parameters = group.Parameters.ToList();
     }
 
     /// <summary>The model being operated on.</summary>
@@ -62,14 +68,16 @@ public sealed class ModelSurgery
     public nn.Module Replace(string path, nn.Module replacement)
     {
         ArgumentNullException.ThrowIfNull(replacement);
-#if TORCHSHARP_BACKEND
         var old = ReplaceByReflection(path, replacement);
-#else
-        var old = _root.ReplaceModule(path, replacement);
-#endif
         // The replacement takes the training/evaluation mode of the module it replaces.
         if (replacement.training != old.training) replacement.train(old.training);
         _replacements.Add((old, replacement));
+        // TorchSharp's layers dispose their parameters in Dispose(bool) even when called by the
+        // finalizer: a replaced module that becomes garbage would free the parameters its
+        // replacement took over (use after free: NaN weights, heap corruption). The replaced tree
+        // is not finalized; its tensors are still freed by their own finalizers when unreachable.
+        foreach (var (_, m) in old.named_modules()) GC.SuppressFinalize(m);
+        GC.SuppressFinalize(old);
         if (_optimizer is not null) UpdateOptimizer(old, replacement);
         return old;
     }
@@ -85,31 +93,22 @@ public sealed class ModelSurgery
         foreach (var (name, p) in old.named_parameters())
             if (!nowSet.Contains(p) && held.Contains(p) && byName.TryGetValue(name, out var swapped) && !held.Contains(swapped))
                 map[p] = swapped;
-#if TORCHSHARP_BACKEND
-        if (map.Count > 0) throw new NotSupportedException("Swapping parameters inside an existing TorchSharp optimizer is not supported; apply surgery before building the optimizer.");
-#else
         if (map.Count > 0) optimizer.ReplaceParameters(map);
-#endif
         var added = now.Select(p => p.parameter).Where(p => !held.Contains(p) && !map.Values.Contains(p)).ToList();
         if (added.Count > 0) optimizer.add_param_group(new ParamGroup { Parameters = added });
     }
 
-#if TORCHSHARP_BACKEND
-    // TorchSharp has no in-place replacement: re-register under the same name and update the field.
     private nn.Module ReplaceByReflection(string path, nn.Module replacement)
     {
+        ArgumentNullException.ThrowIfNull(path);
         var parts = path.Split('.');
         var parent = _root;
         foreach (var part in parts[..^1])
-            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}'.", nameof(path));
-        parent.register_module(parts[^1], replacement);
-        for (var type = parent.GetType(); type is not null; type = type.BaseType)
-            foreach (var field in type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
-                if (ReferenceEquals(field.GetValue(parent), old)) field.SetValue(parent, replacement);
+            parent = parent.named_children().FirstOrDefault(c => c.name == part).module ?? throw new ArgumentException($"No submodule '{path}' in the model (no child '{part}').", nameof(path));
+        var old = parent.named_children().FirstOrDefault(c => c.name == parts[^1]).module ?? throw new ArgumentException($"No submodule '{path}' in the model.", nameof(path));
+        SubmoduleReplacement.Replace(parent, parts[^1], old, replacement);
         return old;
     }
-#endif
 
     /// <summary>
     /// Replaces every submodule for which <paramref name="select"/> returns a replacement (visited

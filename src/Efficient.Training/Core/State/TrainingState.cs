@@ -8,7 +8,16 @@ public enum Precision
 {
     /// <summary>Everything in float32.</summary>
     Fp32,
-    /// <summary>Forward pass under bfloat16 autocast where the device supports it; weights stay float32.</summary>
+    /// <summary>
+    /// Mixed precision by explicit casts (TorchSharp has no autocast; the name is kept from the
+    /// autocast days). At fit start, after the algorithms' surgery and before the optimizer is built,
+    /// the Trainer prepares the model with <see cref="LowPrecision.Apply"/>: replaceable <c>Linear</c>
+    /// and <c>Conv1d/2d/3d</c> layers become layers that, while the <see cref="LowPrecision"/> context is
+    /// on, cast input, weight and bias to bfloat16 and compute there; LayerNorm, GroupNorm and layers
+    /// that cannot be replaced get their input cast back to float32. The context is on around each
+    /// forward pass only; the outputs are cast to float32 before the loss and the metrics. Weights,
+    /// gradients and optimizer state stay float32. See <c>Core/Precision/README.md</c>.
+    /// </summary>
     Bf16Autocast,
 }
 

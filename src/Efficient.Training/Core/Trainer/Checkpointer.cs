@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Efficient.Training.Optimizers;
 
 namespace Efficient.Training;
 
@@ -18,7 +19,7 @@ namespace Efficient.Training;
 /// </summary>
 internal sealed class Checkpointer
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;   // 2: TorchSharp's file formats, a SHA-256 per file
     private const string Manifest = "trainer.json";
     private const string LatestPointer = "latest";
     private readonly CheckpointOptions _options;
@@ -52,8 +53,12 @@ internal sealed class Checkpointer
         Directory.CreateDirectory(temp);
         try
         {
-            state.Model.save(Path.Combine(temp, "model.bin"));
-            if (state.Optimizer is OptimizerHelper helper) helper.save_state_dict(Path.Combine(temp, "optimizer.bin"));
+            ModelFile.Save(state.Model, Path.Combine(temp, "model.bin"));
+            if (state.Optimizer is OptimizerHelper helper)
+            {
+                OptimizerStates.MakeContiguous(helper);   // TorchSharp writes contiguous tensors only
+                helper.save_state_dict(Path.Combine(temp, "optimizer.bin"));
+            }
             else throw new NotSupportedException($"Checkpointing needs an optimizer derived from OptimizerHelper; {state.Optimizer.GetType().Name} is not.");
 
             var files = new JsonArray();
@@ -96,6 +101,8 @@ internal sealed class Checkpointer
                 ["algorithms"] = new JsonArray(algorithms.Select(a => (JsonNode?)JsonValue.Create(a.Name)).ToArray()),
                 ["algorithmState"] = algorithmStates,
                 ["tensors"] = files,
+                ["sha256"] = new JsonObject(Directory.GetFiles(temp).OrderBy(f => f, StringComparer.Ordinal)
+                    .Select(f => KeyValuePair.Create(Path.GetFileName(f), (JsonNode?)JsonValue.Create(Sha256(f))))),
             };
             File.WriteAllText(Path.Combine(temp, Manifest), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
@@ -173,18 +180,26 @@ internal sealed class Checkpointer
         Require(savedAlgorithms.SequenceEqual(currentAlgorithms), path,
             $"it was written with algorithms [{string.Join(", ", savedAlgorithms)}] but this trainer has [{string.Join(", ", currentAlgorithms)}]");
         var tensorFiles = root["tensors"]!.AsArray().ToDictionary(n => n!["key"]!.GetValue<string>(), n => Path.Combine(path, n!["file"]!.GetValue<string>()));
+        var sums = root["sha256"] as JsonObject;
+        Require(sums is not null, path, "the manifest lacks its file checksums");
         foreach (var file in tensorFiles.Values.Append(Path.Combine(path, "model.bin")).Append(Path.Combine(path, "optimizer.bin")))
-            Require(File.Exists(file), path, $"'{Path.GetFileName(file)}' is missing");
+        {
+            var fileName = Path.GetFileName(file);
+            Require(File.Exists(file), path, $"'{fileName}' is missing");
+            Require(sums![fileName]?.GetValue<string>() is { } expected && expected == Sha256(file), path,
+                $"'{fileName}' does not match its SHA-256 in the manifest (the file is damaged or was changed); delete this checkpoint folder to resume from an earlier one");
+        }
 
         // Load everything that can fail into memory first; only then change the run's state.
         var tensors = new Dictionary<string, Tensor>();
         try
         {
             foreach (var (key, file) in tensorFiles) tensors[key] = torch.load(file).DetachFromDisposeScope();
-            state.Model.load(Path.Combine(path, "model.bin"), strict: true);
+            ModelFile.Load(state.Model, Path.Combine(path, "model.bin"), strict: true);
             if (state.Optimizer is not OptimizerHelper helper)
                 throw new NotSupportedException($"Resuming needs an optimizer derived from OptimizerHelper; {state.Optimizer.GetType().Name} is not.");
             helper.load_state_dict(Path.Combine(path, "optimizer.bin"));
+            OptimizerStates.KeepOutOfScopes(helper);
             torch.set_rng_state(tensors["rng/torch"]);
             state.Rng.set_state(tensors["rng/trainer"]);
 
@@ -235,5 +250,11 @@ internal sealed class Checkpointer
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    private static string Sha256(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream));
     }
 }

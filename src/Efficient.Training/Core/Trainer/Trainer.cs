@@ -137,11 +137,13 @@ public sealed partial class Trainer
     private TrainingState Setup()
     {
         manual_seed(_options.Seed);
-        if (_options.Deterministic) use_deterministic_algorithms(true);
         var model = _options.Model!;
+        if (_options.Deterministic && model.parameters().Any(p => p.device_type != DeviceType.CPU))
+            throw new NotSupportedException("TrainerOptions.Deterministic is set but the model is not on the CPU: TorchSharp 0.107 cannot switch libtorch to deterministic algorithms; train on the CPU or leave Deterministic false.");
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
-        var optimizer = _options.Optimizer!(model.parameters());
+        PrecisionScope.Prepare(_options.Precision, _surgery);
+        var optimizer = _options.Optimizer!(model.parameters().ToList());   // a list: TorchSharp's optimizers keep what they are given
         var max = _options.MaxDuration;
         var scaled = ScaledDuration(max, _options.ScaleScheduleRatio, _options.TrainData!.BatchesPerEpoch);
         var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
@@ -223,17 +225,16 @@ public sealed partial class Trainer
             var context = new MicrobatchContext(state, micro[i], i, micro.Count);
             if (fireEvents) Fire(TrainingEvent.BeforeForward, state);
             Tensor outputs, loss;
-            using (PrecisionScope.Enter(state.Precision, context.Batch.Input))
-            {
+            // Low precision covers the forward pass; the loss gets float32 outputs and runs in float32.
+            using (PrecisionScope.Enter(state.Precision))
                 outputs = _pipeline.Forward(context, () => CallModel(model, context.Batch.Input));
-                state.Outputs = outputs;
-                if (fireEvents)
-                {
-                    Fire(TrainingEvent.AfterForward, state);
-                    Fire(TrainingEvent.BeforeLoss, state);
-                }
-                loss = _pipeline.Loss(context, outputs, context.Batch.Target, _options.LossFunction);
+            state.Outputs = outputs;
+            if (fireEvents)
+            {
+                Fire(TrainingEvent.AfterForward, state);
+                Fire(TrainingEvent.BeforeLoss, state);
             }
+            loss = _pipeline.Loss(context, PrecisionScope.ForLoss(state.Precision, outputs), context.Batch.Target, _options.LossFunction);
             state.Loss = loss;
             if (fireEvents)
             {
@@ -333,11 +334,10 @@ public sealed partial class Trainer
                     Fire(TrainingEvent.EvalBatchStart, state);
                     Tensor outputs;
                     double loss;
-                    using (PrecisionScope.Enter(state.Precision, loaded.Input))
-                    {
+                    using (PrecisionScope.Enter(state.Precision))
                         outputs = model.call(loaded.Input);
-                        loss = _options.LossFunction(outputs, loaded.Target).ToDouble();
-                    }
+                    outputs = PrecisionScope.ForLoss(state.Precision, outputs);
+                    loss = _options.LossFunction(outputs, loaded.Target).ToDouble();
                     foreach (var m in _options.Metrics) m.Update(outputs, loaded.Target, loss);
                     Fire(TrainingEvent.EvalBatchEnd, state);
                 }
@@ -382,7 +382,7 @@ public sealed partial class Trainer
         return output ?? model.call(input);
     }
 
-    // Data-parallel training (Distributed/Trainer.Distributed.cs; absent in builds without torch.distributed).
+    // Data-parallel training over Open MPI (Distributed/Trainer.Distributed.cs).
     partial void SetupDistributed(TrainingState state);
     partial void SyncAfterResume();
     partial void DistributedForward(Tensor input, ref Tensor? output);

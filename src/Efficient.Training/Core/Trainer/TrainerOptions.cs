@@ -92,7 +92,12 @@ public sealed class TrainerOptions : IValidatableOptions
     /// <summary>The run's seed (weights already built are not re-initialised).</summary>
     public long Seed { get; set; } = 42;
 
-    /// <summary>Whether libtorch must use deterministic algorithms.</summary>
+    /// <summary>
+    /// Whether the run must be bitwise reproducible. On the CPU libtorch's kernels are deterministic for
+    /// a given seed and thread count, so this only checks that the model is on the CPU: TorchSharp 0.107
+    /// cannot switch libtorch's deterministic mode (<c>use_deterministic_algorithms</c> is not
+    /// implemented), which CUDA kernels would need, so a CUDA model with this set is refused at fit start.
+    /// </summary>
     public bool Deterministic { get; set; }
 
     /// <summary>Numeric precision of the forward pass.</summary>
@@ -105,7 +110,7 @@ public sealed class TrainerOptions : IValidatableOptions
     public (string Metric, double Value)? StopAtThreshold { get; set; }
 
     /// <summary>
-    /// Data-parallel training over the initialized default process group (none when null): see
+    /// Data-parallel training over the initialized <see cref="ProcessGroup"/> (Open MPI; none when null): see
     /// <see cref="DistributedOptions"/>.
     /// </summary>
     public DistributedOptions? Distributed { get; set; }

@@ -28,7 +28,6 @@ public class DataAlgorithmsLifetimeTests
             SelectiveBackprop.Keep(new Batch(x, y), SelectiveBackprop.SelectIndices(losses, 0.5, g));
         }
         var after = LiveTensors.Count();
-        (after.managed - before.managed).Should().BeLessThan(50);
-        (after.native - before.native).Should().BeLessThan(50);
+        (after - before).Should().BeLessThan(50);
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 
 namespace Efficient.Training.Tests.Algorithms.Data;
 

@@ -89,7 +89,7 @@ public class AlibiTests
         var (x, y) = Tokens(8, 16);
         var eval = new TensorTrainingData(x, y, 4, shuffle: false);
         var algorithm = new AlibiAlgorithm();
-        using var hook = model.register_forward_pre_hook((_, input) =>
+        var hook = model.register_forward_pre_hook((_, input) =>
         {
             if (!model.training) evalLengths.Add(input.shape[1]);
             return input;
@@ -102,6 +102,7 @@ public class AlibiTests
         // ... and the full 16 in evaluation, beyond the removed embedding's maximum length 4.
         evalLengths.Should().NotBeEmpty().And.OnlyContain(l => l == 16);
         run.Fit.Metrics.Should().ContainKey("loss");
+        hook.remove();
     }
 
     [Fact]

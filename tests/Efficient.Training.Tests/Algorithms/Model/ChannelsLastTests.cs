@@ -1,3 +1,4 @@
+using System.IO;
 using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Model.ModelTestRuns;
 
@@ -18,9 +19,9 @@ public class ChannelsLastTests
 
         ChannelsLast.Apply(model).Should().Be(7, "the stem and the six 3x3 convs; 1x1 shortcut weights are already both layouts");
         model.parameters().Should().Equal(parameters, (a, b) => ReferenceEquals(a, b));
-        model.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => p.is_contiguous(MemoryFormat.ChannelsLast));
+        model.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => ChannelsLast.IsChannelsLast(p));
         var input = ChannelsLast.ToChannelsLast(x);
-        input.is_contiguous(MemoryFormat.ChannelsLast).Should().BeTrue();
+        ChannelsLast.IsChannelsLast(input).Should().BeTrue();
         model.call(input).Values().ShouldBeClose(expected, 1e-5, 1e-5);
         ChannelsLast.Apply(model).Should().Be(0, "already channels-last");
     }
@@ -34,7 +35,7 @@ public class ChannelsLastTests
         {
             if (trainingEvent != TrainingEvent.BeforeForward) return;
             Seen++;
-            AllChannelsLast &= state.Batch!.Input.is_contiguous(MemoryFormat.ChannelsLast);
+            AllChannelsLast &= ChannelsLast.IsChannelsLast(state.Batch!.Input);
         }
     }
 
@@ -52,5 +53,41 @@ public class ChannelsLastTests
         recorder.Seen.Should().Be(2);
         recorder.AllChannelsLast.Should().BeTrue();
         model.parameters().Should().OnlyContain(p => p.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void AChannelsLastModelSavesLoadsAndResumesKeepingItsLayout()
+    {
+        var (x, y) = Images(8, 8);
+        var folder = Path.Combine(Path.GetTempPath(), "et-cl-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var model = SmallResNet(width: 4);
+            var options = Options(model, x, y, max: "2ba");
+            options.Algorithms.Add(new ChannelsLastAlgorithm());
+            options.Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9);   // momentum buffers follow the channels-last layout
+            options.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            new Trainer(options).Fit();
+
+            var file = Path.Combine(folder, "weights.bin");
+            ModelFile.Save(model, file);
+            using var other = SmallResNet(width: 4);
+            ChannelsLast.Apply(other);
+            ModelFile.Load(other, file);
+            other.parameters().Where(p => p.dim() == 4).Should().OnlyContain(p => ChannelsLast.IsChannelsLast(p), "loading keeps the layout");
+            foreach (var ((name, a), (_, b)) in model.named_parameters().Zip(other.named_parameters()))
+                a.SameValues(b).Should().BeTrue(name);
+
+            using var resumed = SmallResNet(width: 4);
+            var again = Options(resumed, x, y, max: "3ba");
+            again.Algorithms.Add(new ChannelsLastAlgorithm());
+            again.Optimizer = p => optim.SGD(p, learningRate: 0.1, momentum: 0.9);
+            again.Checkpoint = new CheckpointOptions { Folder = folder, Interval = Duration.Parse("1ba") };
+            new Trainer(again).Fit().Timestamp.Batch.Should().Be(3, "the run resumed from batch 2");
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -69,7 +69,7 @@ public class SqueezeExciteTests
         var before = optimizer.parameters().Count();
         SqueezeExcite.Apply(model, new SqueezeExciteOptions { MinChannels = 16, LatentChannels = 4 }, optimizer).Should().Be(2);
         optimizer.parameters().Should().HaveCount(before + 4);
-        new HashSet<Efficient.Torch.Modules.Parameter>(optimizer.parameters(), ReferenceEqualityComparer.Instance).SetEquals(model.parameters()).Should().BeTrue("the optimizer holds exactly the model's parameters after surgery");
+        new HashSet<TorchSharp.Modules.Parameter>(optimizer.parameters(), ReferenceEqualityComparer.Instance).SetEquals(model.parameters()).Should().BeTrue("the optimizer holds exactly the model's parameters after surgery");
         optimizer.ParamGroups.Should().HaveCount(3, "each replacement's new parameters form a group with the optimizer's defaults");
     }
 

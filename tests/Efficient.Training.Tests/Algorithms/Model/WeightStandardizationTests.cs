@@ -1,4 +1,4 @@
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Model.ModelReference;
 

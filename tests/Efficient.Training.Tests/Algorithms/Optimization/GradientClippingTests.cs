@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Text.Json;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Optimization.OptimizationReference;
 

@@ -28,7 +28,6 @@ public class OptimizationLifetimeTests
             GradientClipping.Apply(model, ClippingType.Adaptive, 1e6);
         }
         var after = LiveTensors.Count();
-        (after.managed - before.managed).Should().BeLessThan(50);
-        (after.native - before.native).Should().BeLessThan(50);
+        (after - before).Should().BeLessThan(50);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 
 namespace Efficient.Training.Tests.Algorithms.Optimization;
 

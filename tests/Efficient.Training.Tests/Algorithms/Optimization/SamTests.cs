@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using Efficient.Torch.Modules;
+using TorchSharp.Modules;
 using Efficient.Training.Algorithms;
 using static Efficient.Training.Tests.Algorithms.Optimization.OptimizationReference;
 

@@ -52,7 +52,7 @@ public sealed class GhostBatchNormLayer : nn.Module<Tensor, Tensor>
     public long ghost_batch_size { get; }
 
     /// <summary>The replaced layer's type name (BatchNorm1d, BatchNorm2d or BatchNorm3d).</summary>
-    public string Replaced => _original.GetName();
+    public string Replaced => _original.GetType().Name;
 
     /// <summary>The running-statistics update factor of the original layer; null for a cumulative average.</summary>
     public double? momentum => _original.momentum;
@@ -64,7 +64,7 @@ public sealed class GhostBatchNormLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (dims, layer) = _original.GetName() switch
+        var (dims, layer) = _original.GetType().Name switch
         {
             "BatchNorm1d" => (new[] { 2L, 3L }, "BatchNorm1d"),
             "BatchNorm3d" => (new[] { 5L }, "BatchNorm3d"),

@@ -3,11 +3,11 @@ using System;
 namespace Efficient.Training.Algorithms;
 
 /// <summary>
-/// A GroupNorm that, under autocast, runs in autocast's lower precision (bfloat16 on the CPU) and
-/// returns that precision, as Composer's <c>LPGroupNorm</c>; outside autocast it is identical to the
+/// A GroupNorm that, under the <see cref="LowPrecision"/> context, runs in its lower precision (bfloat16) and
+/// returns that precision, as Composer's <c>LPGroupNorm</c>; outside the context it is identical to the
 /// GroupNorm it replaced. It takes over the original weight and bias under the same names.
 /// </summary>
-public sealed class LPGroupNorm : nn.Module<Tensor, Tensor>
+public sealed class LPGroupNorm : nn.Module<Tensor, Tensor>, ILowPrecisionAware
 {
     private Parameter? weight;
     private Parameter? bias;
@@ -17,7 +17,7 @@ public sealed class LPGroupNorm : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(groupNorm);
         num_groups = groupNorm.num_groups;
-        num_channels = groupNorm.num_channels;
+        num_channels = groupNorm.weight?.shape[0] ?? throw new ArgumentException("LPGroupNorm needs an affine GroupNorm (its weight gives the number of channels).", nameof(groupNorm));
         eps = groupNorm.eps;
         weight = groupNorm.weight;
         bias = groupNorm.bias;

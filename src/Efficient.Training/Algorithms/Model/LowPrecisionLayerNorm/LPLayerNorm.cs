@@ -4,11 +4,11 @@ using System.Linq;
 namespace Efficient.Training.Algorithms;
 
 /// <summary>
-/// A LayerNorm that, under autocast, runs in autocast's lower precision (bfloat16 on the CPU) and
-/// returns that precision, as Composer's <c>LPLayerNorm</c>; outside autocast it is identical to the
+/// A LayerNorm that, under the <see cref="LowPrecision"/> context, runs in its lower precision (bfloat16) and
+/// returns that precision, as Composer's <c>LPLayerNorm</c>; outside the context it is identical to the
 /// LayerNorm it replaced. It takes over the original weight and bias under the same names.
 /// </summary>
-public sealed class LPLayerNorm : nn.Module<Tensor, Tensor>
+public sealed class LPLayerNorm : nn.Module<Tensor, Tensor>, ILowPrecisionAware
 {
     private Parameter? weight;
     private Parameter? bias;

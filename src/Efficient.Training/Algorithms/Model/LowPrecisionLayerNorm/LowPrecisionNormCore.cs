@@ -2,27 +2,30 @@ using System;
 
 namespace Efficient.Training.Algorithms;
 
-/// <summary>What the low-precision norms share: run an op in autocast's precision with autocast off.</summary>
+/// <summary>What the low-precision norms share: run an op in the <see cref="LowPrecision"/> context's precision.</summary>
 internal static class LowPrecisionNormCore
 {
     /// <summary>
-    /// Under autocast for the input's device, casts the input, weight and bias to autocast's
-    /// precision and runs <paramref name="op"/> with autocast turned off (so it is not cast back to
-    /// float32); otherwise runs it on the tensors as they are.
+    /// While the <see cref="LowPrecision"/> context is on, casts the input, weight and bias to its
+    /// precision and runs <paramref name="op"/> there, returning that precision (Composer's
+    /// <c>LPLayerNorm</c>/<c>LPGroupNorm</c>); otherwise runs it on the tensors as they are. The
+    /// casts are differentiable, so gradients reach the float32 parameters. On the CPU the norm's
+    /// arithmetic runs in float32 on the values rounded to that precision, and only the result is
+    /// rounded: libtorch 2.10's bfloat16 CPU norm kernels gave NaN in training runs here (docs/engine.md).
     /// </summary>
     public static Tensor Run(Tensor input, Tensor? weight, Tensor? bias, Func<Tensor, Tensor?, Tensor?, Tensor> op)
     {
-#if TORCHSHARP_BACKEND
-        return op(input, weight, bias);
-#else
-        var device = input.device_type;
-        if (device is not (DeviceType.CPU or DeviceType.CUDA) || !Autocast.IsEnabled(device)) return op(input, weight, bias);
-        var dtype = Autocast.GetDtype(device);
+        if (!LowPrecision.IsEnabled || !LowPrecision.IsCastable(input.dtype)) return op(input, weight, bias);
         using var scope = NewDisposeScope();
-        var x = input.dtype == dtype ? input : input.to(dtype);
-        var w = weight is null || weight.dtype == dtype ? weight : weight.to(dtype);
-        var b = bias is null || bias.dtype == dtype ? bias : bias.to(dtype);
-        using (Autocast.Disable(device)) return op(x, w, b).MoveToOuterDisposeScope();
-#endif
+        var x = LowPrecision.Cast(input);
+        var w = weight is null ? null : LowPrecision.Cast(weight);
+        var b = bias is null ? null : LowPrecision.Cast(bias);
+        if (input.device_type == DeviceType.CPU)
+        {
+            var dtype = x.dtype;
+            var y = op(x.to(ScalarType.Float32), w?.to(ScalarType.Float32), b?.to(ScalarType.Float32));
+            return y.to(dtype).MoveToOuterDisposeScope();
+        }
+        return op(x, w, b).MoveToOuterDisposeScope();
     }
 }

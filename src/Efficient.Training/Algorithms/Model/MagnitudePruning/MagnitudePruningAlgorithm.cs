@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Efficient.Torch.Modules;
 
 namespace Efficient.Training.Algorithms;
 

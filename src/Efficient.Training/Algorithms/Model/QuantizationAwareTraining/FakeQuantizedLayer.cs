@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using Efficient.Torch.Modules;
 
 namespace Efficient.Training.Algorithms;
 
@@ -100,29 +99,20 @@ internal static class FakeQuant
 {
     public static Tensor PerTensor(Tensor x, double scale, long zeroPoint, long qmin, long qmax)
     {
-#if TORCHSHARP_BACKEND
         using var s = tensor((float)scale);
         using var z = tensor((float)zeroPoint);
         return Compose(x, s, z, qmin, qmax);
-#else
-        return fake_quantize_per_tensor_affine(x, scale, zeroPoint, qmin, qmax);
-#endif
     }
 
     public static Tensor PerChannel(Tensor x, Tensor scale, Tensor zeroPoint, int axis, long qmin, long qmax)
     {
-#if TORCHSHARP_BACKEND
         var shape = Enumerable.Repeat(1L, (int)x.dim()).ToArray();
         shape[axis] = -1;
         using var s = scale.reshape(shape);
         using var z = zeroPoint.to_type(ScalarType.Float32).reshape(shape);
         return Compose(x, s, z, qmin, qmax);
-#else
-        return fake_quantize_per_channel_affine(x, scale, zeroPoint, axis, qmin, qmax);
-#endif
     }
 
-#if TORCHSHARP_BACKEND
     private static Tensor Compose(Tensor x, Tensor scale, Tensor zeroPoint, long qmin, long qmax)
     {
         using var scope = NewDisposeScope();
@@ -131,5 +121,4 @@ internal static class FakeQuant
         var value = (q.clamp(qmin, qmax) - zeroPoint) * scale;
         return (value + (x - x.detach()) * inside).MoveToOuterDisposeScope();
     }
-#endif
 }

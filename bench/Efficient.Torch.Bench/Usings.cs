@@ -1,2 +1,0 @@
-global using System;
-global using static Efficient.Torch.torch;

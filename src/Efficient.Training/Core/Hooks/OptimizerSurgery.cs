@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Efficient.Training.Optimizers;
+using TorchSharp.Utils;
+
+namespace Efficient.Training;
+
+/// <summary>
+/// Swaps parameters inside an existing TorchSharp optimizer, for model surgery on a model whose
+/// optimizer is already built (a hand-written loop). TorchSharp has no API for it: its
+/// <see cref="OptimizerHelper"/> keeps the parameter groups and a per-parameter state keyed by the
+/// tensor handle, so this rewrites both (the swapped parameter keeps its group, its position and,
+/// when the shapes still match, its state).
+/// </summary>
+public static class OptimizerSurgery
+{
+    private static readonly FieldInfo StateField = typeof(OptimizerHelper).GetField("_state", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new MissingFieldException(nameof(OptimizerHelper), "_state");
+    private static readonly FieldInfo ParameterField = typeof(OptimizerState).GetField("_parameter", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw new MissingFieldException(nameof(OptimizerState), "_parameter");
+
+    /// <summary>
+    /// Replaces each key of <paramref name="map"/> held by <paramref name="optimizer"/> with its value,
+    /// in the same group and position; the old parameter's state moves to the new one when every
+    /// state tensor still fits (same shape), otherwise the new parameter starts with a fresh state.
+    /// </summary>
+    /// <returns>How many parameters were replaced.</returns>
+    /// <exception cref="ArgumentException">A replacement is already held by the optimizer, or the optimizer is not an <see cref="OptimizerHelper"/>.</exception>
+    public static int ReplaceParameters(this optim.Optimizer optimizer, IReadOnlyDictionary<Parameter, Parameter> map)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Count == 0) return 0;
+        if (optimizer is not OptimizerHelper helper)
+            throw new ArgumentException($"Cannot replace parameters in a {optimizer.GetType().Name}: expected an optimizer derived from TorchSharp's OptimizerHelper (the built-in and Efficient.Training optimizers are).", nameof(optimizer));
+        var held = new HashSet<Parameter>(optimizer.parameters(), ReferenceEqualityComparer.Instance);
+        foreach (var to in map.Values)
+            if (held.Contains(to))
+                throw new ArgumentException("A replacement parameter is already held by the optimizer; expected new parameters only.", nameof(map));
+
+        var handles = new Dictionary<IntPtr, Parameter>();
+        var replaced = 0;
+        foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
+        {
+            var ps = group.Parameters.ToList();
+            var changed = false;
+            for (var i = 0; i < ps.Count; i++)
+            {
+                if (!map.TryGetValue(ps[i], out var to)) continue;
+                handles[ps[i].Handle] = to;
+                ps[i] = to;
+                changed = true;
+                replaced++;
+            }
+            if (changed) group.Parameters = ps;
+        }
+        if (replaced == 0) return 0;
+
+        var optionsOf = new Dictionary<IntPtr, OptimizerOptions>();
+        foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
+            foreach (var p in group.Parameters)
+                if (group.Options is { } o) optionsOf[p.Handle] = o;
+        var state = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        var items = state.Keys.Zip(state.Values).ToList();
+        state.Clear();
+        foreach (var (key, value) in items)
+        {
+            if (!handles.TryGetValue(key, out var to))
+            {
+                state.Add(key, value);
+                continue;
+            }
+            var moved = Move(value, to, optionsOf.GetValueOrDefault(to.Handle));
+            if (moved is not null) state.Add(to.Handle, moved);   // null: the optimizer creates it at its next step
+        }
+        return replaced;
+    }
+
+    // The state of the old parameter, re-pointed at the new one when its tensors fit the new shape;
+    // otherwise a fresh state of the same kind (ours are created on demand: null).
+    private static OptimizerState? Move(OptimizerState state, Parameter to, OptimizerOptions? options)
+    {
+        if (state is SlotState slots)
+        {
+            if (slots.Fits(to.shape))
+            {
+                slots.to(to.device);
+                return slots;
+            }
+            slots.Dispose();
+            return null;
+        }
+        if (Fits(state, to))
+        {
+            ParameterField.SetValue(state, to);
+            state.to(to.device);
+            return state;
+        }
+        var fresh = (OptimizerState)Activator.CreateInstance(state.GetType(), BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, new object[] { to }, null)!;
+        if (options is not null) fresh.Initialize(options);
+        return fresh;
+    }
+
+    // A TorchSharp optimizer state fits when every tensor field it holds has the parameter's shape (or is a scalar).
+    private static bool Fits(OptimizerState state, Parameter to)
+    {
+        for (var type = state.GetType(); type is not null && type != typeof(OptimizerState); type = type.BaseType)
+            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (field.GetValue(state) is Tensor t && t.dim() > 0 && !t.shape.AsSpan().SequenceEqual(to.shape))
+                    return false;
+        return true;
+    }
+}

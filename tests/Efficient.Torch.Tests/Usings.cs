@@ -1,6 +1,0 @@
-global using System;
-global using System.Linq;
-global using Efficient.Torch;
-global using FluentAssertions;
-global using Xunit;
-global using static Efficient.Torch.torch;
