@@ -175,14 +175,7 @@ public static class ProcessGroup
         using var noGrad = no_grad();
         var direct = tensor.device_type == DeviceType.CPU && tensor.dtype == wire && tensor.is_contiguous();
         var buffer = direct ? tensor : tensor.to(wire, CPU).contiguous();
-        var mpiOp = op switch
-        {
-            ReduceOp.Sum or ReduceOp.Average => MpiNative.OpSum,
-            ReduceOp.Max => MpiNative.OpMax,
-            ReduceOp.Min => MpiNative.OpMin,
-            ReduceOp.Product => MpiNative.OpProd,
-            _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Expected Sum, Average, Max, Min or Product."),
-        };
+        var mpiOp = MpiOp(op);
         var elementSize = buffer.element_size();
         for (long done = 0, total = buffer.numel(); done < total;)
         {
@@ -195,6 +188,16 @@ public static class ProcessGroup
         if (op == ReduceOp.Average) buffer.div_(_worldSize);
         if (!direct) tensor.copy_(buffer);
     }
+
+    // The MPI operation of a reduce op (Average is a sum, divided afterwards).
+    private static IntPtr MpiOp(ReduceOp op) => op switch
+    {
+        ReduceOp.Sum or ReduceOp.Average => MpiNative.OpSum,
+        ReduceOp.Max => MpiNative.OpMax,
+        ReduceOp.Min => MpiNative.OpMin,
+        ReduceOp.Product => MpiNative.OpProd,
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Expected Sum, Average, Max, Min or Product."),
+    };
 
     /// <summary>Reduces one number over all ranks and returns the combination (e.g. a metric).</summary>
     /// <param name="value">This rank's value.</param>
@@ -220,14 +223,7 @@ public static class ProcessGroup
         ArgumentNullException.ThrowIfNull(values);
         RequireUsable();
         if (_worldSize == 1 || values.Length == 0) return;
-        var mpiOp = op switch
-        {
-            ReduceOp.Sum or ReduceOp.Average => MpiNative.OpSum,
-            ReduceOp.Max => MpiNative.OpMax,
-            ReduceOp.Min => MpiNative.OpMin,
-            ReduceOp.Product => MpiNative.OpProd,
-            _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Expected Sum, Average, Max, Min or Product."),
-        };
+        var mpiOp = MpiOp(op);
         fixed (double* p = values)
         {
             var address = (IntPtr)p;
