@@ -44,7 +44,15 @@ internal static class ModelNets
             conv1 = nn.Conv2d(3, 8, 3, padding: 1);
             bn1 = nn.BatchNorm2d(8);
             conv2 = nn.Conv2d(8, 8, 3, padding: 1);
-            gn = nn.GroupNorm(2, 8);
+            var groupNorm = nn.GroupNorm(2, 8);
+            // TorchSharp 0.107's GroupNorm leaves its affine parameters uninitialized (torch.empty);
+            // PyTorch starts them at ones and zeros (docs/engine.md).
+            using (no_grad())
+            {
+                groupNorm.weight.fill_(1);
+                groupNorm.bias!.fill_(0);
+            }
+            gn = groupNorm;
             fc1 = nn.Linear(8, 8);
             ln = nn.LayerNorm(8);
             fc2 = nn.Linear(8, 3);
