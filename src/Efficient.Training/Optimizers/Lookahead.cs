@@ -64,8 +64,7 @@ public sealed class Lookahead : OptimizerHelper
             // where its parameters live (the base class does it for the slow weights).
             var inner = _inner.state_dict().State;
             for (var i = 0; i < ps.Length && i < inner.Count; i++)
-                if (ps[i].device_type != DeviceType.CPU) inner[i].to(ps[i].device);
-            OptimizerStates.KeepOutOfScopes(_inner);   // what to() created must outlive this step's scope
+                if (ps[i].device_type != DeviceType.CPU) OptimizerStates.MoveTo(inner[i], ps[i].device);
             _stateHandedOut = false;
         }
         using (NewDisposeScope())

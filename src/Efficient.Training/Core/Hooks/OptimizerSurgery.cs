@@ -92,24 +92,14 @@ public static class OptimizerSurgery
             slots.Dispose();
             return null;
         }
-        if (Fits(state, to))
+        if (OptimizerStates.Fits(state, to.shape))
         {
             ParameterField.SetValue(state, to);
-            state.to(to.device);
+            OptimizerStates.MoveTo(state, to.device);
             return state;
         }
         var fresh = (OptimizerState)Activator.CreateInstance(state.GetType(), BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, new object[] { to }, null)!;
         if (options is not null) fresh.Initialize(options);
         return fresh;
-    }
-
-    // A TorchSharp optimizer state fits when every tensor field it holds has the parameter's shape (or is a scalar).
-    private static bool Fits(OptimizerState state, Parameter to)
-    {
-        for (var type = state.GetType(); type is not null && type != typeof(OptimizerState); type = type.BaseType)
-            foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-                if (field.GetValue(state) is Tensor t && t.dim() > 0 && !t.shape.AsSpan().SequenceEqual(to.shape))
-                    return false;
-        return true;
     }
 }
