@@ -96,18 +96,7 @@ public static class Program
         """;
 
     /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
-    public static int Main(string[] args)
-    {
-        try
-        {
-            return RunCommandLine(args);
-        }
-        catch (Exception e)
-        {
-            Failure.Report("Bert", e, Console.Error);
-            return 1;
-        }
-    }
+    public static int Main(string[] args) => Failure.Run("Bert", () => RunCommandLine(args));
 
     private static int RunCommandLine(string[] args)
     {
@@ -136,11 +125,6 @@ public static class Program
             if (options.Study) RunStudy(options, Console.Out);
             else Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
-        }
-        catch (Exception e)
-        {
-            Failure.Report("Bert", e, Console.Error);
-            return 1;
         }
         finally
         {

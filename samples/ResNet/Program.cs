@@ -70,18 +70,7 @@ public static class Program
         """;
 
     /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
-    public static int Main(string[] args)
-    {
-        try
-        {
-            return RunCommandLine(args);
-        }
-        catch (Exception e)
-        {
-            Failure.Report("ResNet", e, Console.Error);
-            return 1;
-        }
-    }
+    public static int Main(string[] args) => Failure.Run("ResNet", () => RunCommandLine(args));
 
     private static int RunCommandLine(string[] args)
     {
@@ -115,11 +104,6 @@ public static class Program
         {
             var result = Run(options, Console.Out, cts.Token);
             return cts.IsCancellationRequested ? 130 : 0;
-        }
-        catch (Exception e)
-        {
-            Failure.Report("ResNet", e, Console.Error);
-            return 1;
         }
         finally
         {

@@ -11,6 +11,20 @@ namespace Efficient.Samples;
 /// </summary>
 internal static class Failure
 {
+    /// <summary>Runs a sample's command line: its exit code, or 1 after the one-line report of any failure.</summary>
+    public static int Run(string sample, Func<int> commandLine)
+    {
+        try
+        {
+            return commandLine();
+        }
+        catch (Exception e)
+        {
+            Report(sample, e, Console.Error);
+            return 1;
+        }
+    }
+
     /// <summary>Writes the one-line report of <paramref name="error"/> for <paramref name="sample"/> to <paramref name="writer"/>.</summary>
     public static void Report(string sample, Exception error, TextWriter writer)
     {
