@@ -43,10 +43,13 @@ public static class ModelFile
     /// <param name="model">The module to load into.</param>
     /// <param name="path">A file written by <see cref="Save"/> or TorchSharp's <c>Module.save</c>.</param>
     /// <param name="strict">Whether the file must hold exactly the module's entries.</param>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a state dictionary of this module (damaged, truncated, or another model's).</exception>
     public static void Load(nn.Module model, string path, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"ModelFile.Load: no model file at '{path}'.", path);
         // Make every non-contiguous entry contiguous for the load, then put its layout back.
         var relaid = new List<Tensor>();   // channels-last entries, restored after the load
         using (no_grad())
@@ -62,6 +65,10 @@ public static class ModelFile
         try
         {
             model.load(path, strict: strict);
+        }
+        catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or FormatException or OverflowException)
+        {
+            throw new InvalidDataException($"ModelFile.Load: '{path}' is not a state dictionary of this {model.GetType().Name} ({e.Message}); expected a file written by ModelFile.Save or Module.save for the same architecture.", e);
         }
         finally
         {

@@ -90,4 +90,25 @@ public class ChannelsLastTests
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void LoadingAMissingOrForeignFileNamesTheFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "et-foreign-" + Guid.NewGuid().ToString("N") + ".bin");
+        try
+        {
+            using var model = SmallResNet(width: 4);
+            FluentActions.Invoking(() => ModelFile.Load(model, file)).Should().Throw<FileNotFoundException>().WithMessage($"*'{file}'*");
+            File.WriteAllText(file, "not a model");
+            FluentActions.Invoking(() => ModelFile.Load(model, file)).Should().Throw<InvalidDataException>()
+                .WithMessage($"ModelFile.Load: '{file}' is not a state dictionary of this *; expected a file written by ModelFile.Save or Module.save for the same architecture.");
+            using var other = SmallResNet(width: 8);
+            ModelFile.Save(other, file);
+            FluentActions.Invoking(() => ModelFile.Load(model, file)).Should().Throw<InvalidDataException>().WithMessage($"*'{file}'*");
+        }
+        finally
+        {
+            if (File.Exists(file)) File.Delete(file);
+        }
+    }
 }
