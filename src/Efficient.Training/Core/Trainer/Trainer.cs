@@ -49,6 +49,9 @@ public sealed partial class Trainer
     /// <summary>Which algorithm ran at which stage and for how long.</summary>
     public AlgorithmTrace Trace => _pipeline.Trace;
 
+    /// <summary>What the convolution check at fit start found (null before the first fit or when <see cref="TrainerOptions.CheckConvolutions"/> is false).</summary>
+    public ConvolutionCheckResult? ConvolutionCheck { get; private set; }
+
     /// <summary>What model surgery changed.</summary>
     public IReadOnlyList<string> SurgeryReport => _surgery?.Report ?? Array.Empty<string>();
 
@@ -140,6 +143,11 @@ public sealed partial class Trainer
         var model = _options.Model!;
         if (_options.Deterministic && model.parameters().Any(p => p.device_type != DeviceType.CPU))
             throw new NotSupportedException("TrainerOptions.Deterministic is set but the model is not on the CPU: TorchSharp 0.107 cannot switch libtorch to deterministic algorithms; train on the CPU or leave Deterministic false.");
+        if (_options.CheckConvolutions)
+        {
+            ConvolutionCheck = Efficient.Training.ConvolutionCheck.Run(model);
+            if (!ConvolutionCheck.AllCorrect) Console.Error.WriteLine(ConvolutionCheck.ToString());
+        }
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
         PrecisionScope.Prepare(_options.Precision, _surgery);

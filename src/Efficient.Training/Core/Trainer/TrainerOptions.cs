@@ -100,6 +100,14 @@ public sealed class TrainerOptions : IValidatableOptions
     /// </summary>
     public bool Deterministic { get; set; }
 
+    /// <summary>
+    /// Whether fit start runs <see cref="ConvolutionCheck.Run"/> on the model (default true): it
+    /// compares libtorch's oneDNN convolutions with libtorch's reference kernels for each convolution
+    /// shape of the model (once per shape and process, milliseconds) and switches oneDNN off when they
+    /// disagree, which they do on some CPUs; <see cref="Trainer.ConvolutionCheck"/> holds the result.
+    /// </summary>
+    public bool CheckConvolutions { get; set; } = true;
+
     /// <summary>Numeric precision of the forward pass.</summary>
     public Precision Precision { get; set; } = Precision.Fp32;
 
