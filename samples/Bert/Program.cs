@@ -262,8 +262,7 @@ public static class Program
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         set_num_threads(options.Threads);
-        if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
-            throw new InvalidOperationException($"'{dir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
+        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel);
         using var corpus = LoadCorpus(options, log);
         BertEncoder encoder;
         FitResult? pretraining = null;
@@ -295,6 +294,7 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
+        trainerOptions.Callbacks.Add(new ResumeReporter(log));
 
         log.WriteLine($"BERT masked-LM pre-training: recipe {options.Recipe}, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads");
         var watch = Stopwatch.StartNew();
@@ -335,6 +335,7 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (checkpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = checkpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
+        trainerOptions.Callbacks.Add(new ResumeReporter(log));
         log.WriteLine($"fine-tuning: which of {string.Join(", ", options.Categories)}; {splits.TrainX.shape[0]} training, {splits.ValidationX.shape[0]} validation, {splits.TestX.shape[0]} test quotations; max duration {options.FinetuneDuration}");
         var watch = Stopwatch.StartNew();
         var trainer = new Trainer(trainerOptions);

@@ -191,8 +191,7 @@ public static class Program
         var rank = isRank ? ProcessGroup.Rank : 0;
         if (rank != 0) log = TextWriter.Null; // only rank 0 reports
         set_num_threads(options.Threads);
-        if (options.CheckpointDir is { } dir && !options.Resume && Directory.Exists(dir) && File.Exists(Path.Combine(dir, "latest")))
-            throw new InvalidOperationException($"'{dir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
+        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel);
 
         var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
         var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
@@ -212,6 +211,7 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
+        trainerOptions.Callbacks.Add(new ResumeReporter(log));
 
         var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");

@@ -86,6 +86,6 @@ public static class Recipes
         TimeUnit.Epoch => state.MaxDuration.Value * (state.BatchesPerEpoch ?? 1),
         TimeUnit.Batch => state.MaxDuration.Value,
         TimeUnit.Sample => Math.Ceiling(state.MaxDuration.Value / Math.Max(1, (state.SamplesPerEpoch ?? 1) / (double)(state.BatchesPerEpoch ?? 1))),
-        _ => throw new ArgumentException("The baseline recipe's schedule needs a duration in ep, ba or sp."),
+        _ => throw new ArgumentException($"the recipes' cosine schedule needs --max-duration in ep, ba or sp, got '{state.MaxDuration}' (the ResNet sample counts no tokens)"),
     };
 }

@@ -62,8 +62,22 @@ public sealed class ProgressBar : ITrainingCallback
         var loss = state.LastBatchLoss is { } l ? string.Create(CultureInfo.InvariantCulture, $"loss={l:0.####}") : "";
         var line = string.Create(CultureInfo.InvariantCulture,
             $"ep {state.Timestamp.Epoch} ba {state.Timestamp.Batch} [{new string('#', filled)}{new string('.', width - filled)}] {p * 100:0}% eta {eta:hh\\:mm\\:ss} {loss} {metrics}").TrimEnd();
-        if (_inPlace && !final) _out.Write("\r" + line.PadRight(Math.Min(Console.BufferWidth - 1, 120)));
+        if (_inPlace && !final) _out.Write("\r" + line.PadRight(TerminalWidth()));
         else _out.WriteLine((_inPlace ? "\r" : "") + line);
+    }
+
+    // The width to pad the in-place line to: up to 120 columns; terminals can report 0 columns (under
+    // `script`, some CI consoles) or none at all.
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return Math.Clamp(Console.BufferWidth - 1, 0, 120);
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return 0;
+        }
     }
 }
 

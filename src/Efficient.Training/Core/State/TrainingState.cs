@@ -117,6 +117,16 @@ public sealed class TrainingState
     /// <summary>Which algorithm ran at which stage and for how long (null outside a trainer).</summary>
     public AlgorithmTrace? Trace { get; internal set; }
 
+    /// <summary>
+    /// What fit start did about checkpoints, in one line for a log (null without checkpointing):
+    /// "resumed from ep1-ba18 in 'DIR'", "no checkpoint in 'DIR': starting fresh", or
+    /// "not resuming (CheckpointOptions.AutoResume is false): starting fresh", plus the temporary
+    /// folders of an interrupted write that were removed and, with
+    /// <see cref="CheckpointOptions.AllowDifferentRun"/>, what differs from the checkpoint's run.
+    /// Set before <see cref="TrainingEvent.FitStart"/>.
+    /// </summary>
+    public string? ResumeReport { get; internal set; }
+
     /// <summary>Progress through the run in [0, 1].</summary>
     public double Progress => Timestamp.Progress(MaxDuration, BatchesPerEpoch);
 }

@@ -19,6 +19,15 @@ public readonly record struct Duration
         Unit = unit;
     }
 
+    private static string Plural(TimeUnit unit) => unit switch
+    {
+        TimeUnit.Epoch => "epochs",
+        TimeUnit.Batch => "batches",
+        TimeUnit.Sample => "samples",
+        TimeUnit.Token => "tokens",
+        _ => "fractions of the run",
+    };
+
     private static string? Validate(double value, TimeUnit unit)
     {
         if (!Enum.IsDefined(unit)) return $"Unknown time unit {(int)unit}.";
@@ -28,7 +37,7 @@ public readonly record struct Duration
         if (unit == TimeUnit.Duration && value > 1)
             return $"A 'dur' duration is a fraction of the run and must be in [0, 1]; got {text}.";
         if (unit != TimeUnit.Duration && value != Math.Floor(value))
-            return $"A duration in {unit.ToString().ToLowerInvariant()}s must be a whole number; got {text}.";
+            return $"A duration in {Plural(unit)} must be a whole number; got {text}.";
         return null;
     }
 

@@ -9,19 +9,57 @@ using Efficient.Training.Optimizers;
 
 namespace Efficient.Training;
 
+/// <summary>The facts a checkpoint must share with the run that resumes it (or the resumed run would not continue the same run).</summary>
+internal sealed record RunIdentity(long Seed, int WorldSize, long? SamplesPerEpoch, long? BatchesPerEpoch, int? BatchSize)
+{
+    public static RunIdentity Of(TrainerOptions options, int worldSize) => new(
+        options.Seed, worldSize, options.TrainData!.SamplesPerEpoch, options.TrainData.BatchesPerEpoch, BatchSizeOf(options.TrainData));
+
+    private static int? BatchSizeOf(ITrainingData data) => data switch
+    {
+        TensorTrainingData t => t.BatchSize,
+        DistributedTrainingData d => d.BatchSize,
+        Algorithms.CurriculumTrainingData c => c.BatchSize,
+        _ => null,
+    };
+
+    public JsonObject ToJson() => new()
+    {
+        ["seed"] = Seed, ["worldSize"] = WorldSize, ["samplesPerEpoch"] = SamplesPerEpoch, ["batchesPerEpoch"] = BatchesPerEpoch, ["batchSize"] = BatchSize,
+    };
+
+    public static RunIdentity FromJson(JsonNode node) => new(
+        node["seed"]!.GetValue<long>(), node["worldSize"]!.GetValue<int>(), node["samplesPerEpoch"]?.GetValue<long>(), node["batchesPerEpoch"]?.GetValue<long>(), node["batchSize"]?.GetValue<int>());
+
+    /// <summary>"batch size 16 (this run: 32)" for each fact that differs.</summary>
+    public IEnumerable<string> DifferencesFrom(RunIdentity current)
+    {
+        static string Show(object? v) => v?.ToString() ?? "unknown";
+        if (Seed != current.Seed) yield return $"seed {Seed} (this run: {current.Seed})";
+        if (BatchSize != current.BatchSize) yield return $"batch size {Show(BatchSize)} (this run: {Show(current.BatchSize)})";
+        if (SamplesPerEpoch != current.SamplesPerEpoch) yield return $"{Show(SamplesPerEpoch)} training samples per epoch (this run: {Show(current.SamplesPerEpoch)})";
+        if (BatchesPerEpoch != current.BatchesPerEpoch) yield return $"{Show(BatchesPerEpoch)} batches per epoch (this run: {Show(current.BatchesPerEpoch)})";
+        if (WorldSize != current.WorldSize) yield return $"{WorldSize} data-parallel rank(s) (this run: {current.WorldSize})";
+    }
+}
+
 /// <summary>
 /// Writes and reads checkpoints: one folder per checkpoint (<c>ep{E}-ba{B}</c>) holding the model's
 /// weights, the optimizer's state, the random generators, each stateful algorithm's state and a
-/// <c>trainer.json</c> manifest (timestamp, metrics, file list). A checkpoint is written into a
-/// temporary folder and renamed into place, so a crash never leaves a half-written checkpoint; the
-/// <c>latest</c> pointer is replaced atomically the same way. Loading checks everything before it
-/// changes anything it can check (manifest, files, algorithm names).
+/// <c>trainer.json</c> manifest (timestamp, metrics, the run's identity, a SHA-256 per file), with the
+/// manifest's own SHA-256 in <c>trainer.json.sha256</c>. A checkpoint is written into a temporary
+/// folder and renamed into place, so a crash never leaves a half-written checkpoint (temporary
+/// folders a killed process left are removed by <see cref="Prepare"/>); the <c>latest</c> pointer is
+/// replaced atomically the same way. Loading verifies every file and the run's identity before it
+/// changes anything.
 /// </summary>
 internal sealed class Checkpointer
 {
-    private const int FormatVersion = 2;   // 2: TorchSharp's file formats, a SHA-256 per file
+    private const int FormatVersion = 3;   // 3: the manifest's checksum, the run's identity, non-finite numbers as strings
     private const string Manifest = "trainer.json";
+    private const string ManifestChecksum = "trainer.json.sha256";
     private const string LatestPointer = "latest";
+    private const string TempPrefix = ".tmp-";
     private readonly CheckpointOptions _options;
 
     public Checkpointer(CheckpointOptions options) => _options = options;
@@ -32,24 +70,67 @@ internal sealed class Checkpointer
 
     public bool HasCheckpointAt(Timestamp t) => Directory.Exists(Path.Combine(Folder, NameFor(t)));
 
-    /// <summary>The path of the latest complete checkpoint, or null when there is none.</summary>
+    /// <summary>
+    /// The path of the latest complete checkpoint, or null when there is none: the folder the
+    /// <c>latest</c> pointer names, or, when the pointer is missing or names a folder that is gone
+    /// (a damaged checkpoint the user deleted), the checkpoint folder with the most batches.
+    /// </summary>
     public string? Latest()
     {
         var pointer = Path.Combine(Folder, LatestPointer);
-        if (!File.Exists(pointer)) return null;
-        var name = File.ReadAllText(pointer).Trim();
-        var path = Path.Combine(Folder, name);
-        if (name.Length == 0 || name.Contains(Path.DirectorySeparatorChar) || !Directory.Exists(path))
-            throw new InvalidDataException($"Checkpoint pointer '{pointer}' names '{name}', which is not a checkpoint folder in '{Folder}'; expected the name of a folder like 'ep1-ba100'. Remove the pointer to start from scratch.");
-        return path;
+        if (File.Exists(pointer))
+        {
+            var name = File.ReadAllText(pointer).Trim();
+            if (name.Length == 0 || name.Contains(Path.DirectorySeparatorChar) || name.Contains(Path.AltDirectorySeparatorChar))
+                throw new InvalidDataException($"Checkpoint pointer '{pointer}' holds '{name}', which is not the name of a checkpoint folder like 'ep1-ba100'. Remove the pointer to resume from the newest checkpoint folder in '{Folder}'.");
+            var path = Path.Combine(Folder, name);
+            if (Directory.Exists(path)) return path;
+        }
+        return Complete().Select(x => Path.Combine(Folder, x.Name)).LastOrDefault();
     }
 
-    public void Save(TrainingState state, IReadOnlyList<IAlgorithm> algorithms)
+    /// <summary>
+    /// Run before training (by the process that writes checkpoints): makes sure the folder exists and
+    /// can be written, and removes temporary folders and pointer files that a killed process left
+    /// while writing. Returns how many it removed.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be created or written; the message names the option.</exception>
+    public int Prepare()
+    {
+        var probe = Path.Combine(Folder, $"{TempPrefix}write-test-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new IOException($"TrainerOptions.Checkpoint.Folder '{Folder}' cannot be written ({e.Message}); expected a folder this process can create files in. Nothing was trained.", e);
+        }
+        var removed = 0;
+        foreach (var dir in Directory.GetDirectories(Folder, TempPrefix + "*"))
+            if (TryDelete(dir)) removed++;
+        foreach (var file in Directory.GetFiles(Folder, LatestPointer + TempPrefix + "*"))
+        {
+            try
+            {
+                File.Delete(file);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return removed;
+    }
+
+    public void Save(TrainingState state, IReadOnlyList<IAlgorithm> algorithms, RunIdentity identity)
     {
         Directory.CreateDirectory(Folder);
         var name = NameFor(state.Timestamp);
         var final = Path.Combine(Folder, name);
-        var temp = Path.Combine(Folder, $".tmp-{name}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(Folder, $"{TempPrefix}{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
         {
@@ -79,7 +160,7 @@ internal sealed class Checkpointer
                 foreach (var (k, value) in s.Tensors) SaveTensor($"alg/{a.Name}/{k}", value);
                 algorithmStates[a.Name] = new JsonObject
                 {
-                    ["values"] = new JsonObject(s.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+                    ["values"] = new JsonObject(s.Values.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Number(kv.Value)))),
                     ["strings"] = new JsonObject(s.Strings.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
                     ["tensors"] = new JsonArray(s.Tensors.Keys.Select(k => (JsonNode?)JsonValue.Create(k)).ToArray()),
                 };
@@ -97,14 +178,17 @@ internal sealed class Checkpointer
                     ["wallClockTicks"] = t.TotalWallClock.Ticks,
                 },
                 ["maxDuration"] = state.MaxDuration.ToString(),
-                ["metrics"] = new JsonObject(state.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
+                ["metrics"] = new JsonObject(state.Metrics.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)Number(kv.Value)))),
+                ["run"] = identity.ToJson(),
                 ["algorithms"] = new JsonArray(algorithms.Select(a => (JsonNode?)JsonValue.Create(a.Name)).ToArray()),
                 ["algorithmState"] = algorithmStates,
                 ["tensors"] = files,
                 ["sha256"] = new JsonObject(Directory.GetFiles(temp).OrderBy(f => f, StringComparer.Ordinal)
                     .Select(f => KeyValuePair.Create(Path.GetFileName(f), (JsonNode?)JsonValue.Create(Sha256(f))))),
             };
-            File.WriteAllText(Path.Combine(temp, Manifest), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            var manifestPath = Path.Combine(temp, Manifest);
+            File.WriteAllText(manifestPath, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(Path.Combine(temp, ManifestChecksum), Sha256(manifestPath));
 
             if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
             Directory.Move(temp, final);
@@ -120,15 +204,19 @@ internal sealed class Checkpointer
 
     private void Prune()
     {
-        var all = Directory.GetDirectories(Folder)
-            .Select(d => Path.GetFileName(d))
-            .Where(n => n.StartsWith("ep", StringComparison.Ordinal) && File.Exists(Path.Combine(Folder, n, Manifest)))
-            .Select(n => (name: n, batch: ParseBatch(n)))
-            .Where(x => x.batch >= 0)
-            .OrderBy(x => x.batch)
-            .ToList();
+        var all = Complete().ToList();
         foreach (var (name, _) in all.Take(Math.Max(0, all.Count - _options.KeepLast))) TryDelete(Path.Combine(Folder, name));
     }
+
+    // The complete checkpoint folders (with a manifest), oldest first.
+    private IEnumerable<(string Name, long Batch)> Complete() => Directory.Exists(Folder)
+        ? Directory.GetDirectories(Folder)
+            .Select(d => Path.GetFileName(d))
+            .Where(n => n.StartsWith("ep", StringComparison.Ordinal) && File.Exists(Path.Combine(Folder, n, Manifest)))
+            .Select(n => (n, ParseBatch(n)))
+            .Where(x => x.Item2 >= 0)
+            .OrderBy(x => x.Item2)
+        : Enumerable.Empty<(string, long)>();
 
     private static long ParseBatch(string name)
     {
@@ -156,6 +244,11 @@ internal sealed class Checkpointer
         var manifestPath = Path.Combine(path, Manifest);
         if (!File.Exists(manifestPath))
             throw new InvalidDataException($"Checkpoint '{path}' is incomplete: '{Manifest}' is missing; expected a folder written by the Trainer.");
+        var checksumPath = Path.Combine(path, ManifestChecksum);
+        if (!File.Exists(checksumPath))
+            throw new InvalidDataException($"Checkpoint '{path}' is incomplete: '{ManifestChecksum}' is missing; expected a folder written by the Trainer (format {FormatVersion}). Delete this checkpoint folder to resume from the one before it.");
+        Require(File.ReadAllText(checksumPath).Trim() == Sha256(manifestPath), path,
+            $"'{Manifest}' does not match its SHA-256 in '{ManifestChecksum}' (the file is damaged or was changed); delete this checkpoint folder to resume from the one before it");
         JsonNode root;
         try
         {
@@ -168,13 +261,17 @@ internal sealed class Checkpointer
         Require(root["format"]?.GetValue<string>() == "Efficient.Training checkpoint", path, "the manifest is not an Efficient.Training checkpoint manifest");
         var version = root["version"]?.GetValue<int>() ?? -1;
         Require(version == FormatVersion, path, $"format version {version} is not supported; expected {FormatVersion}");
-        Require(root["timestamp"] is JsonObject && root["tensors"] is JsonArray && root["algorithms"] is JsonArray, path, "the manifest lacks its timestamp, tensor list or algorithm list");
+        Require(root["timestamp"] is JsonObject && root["tensors"] is JsonArray && root["algorithms"] is JsonArray && root["run"] is JsonObject, path, "the manifest lacks its timestamp, tensor list, algorithm list or run identity");
         return root;
     }
 
-    public void Load(string path, TrainingState state, IReadOnlyList<IAlgorithm> algorithms)
+    /// <summary>Restores <paramref name="state"/> and the algorithms from the checkpoint at <paramref name="path"/>; returns how the checkpoint's run differs from this one (empty when it does not).</summary>
+    public IReadOnlyList<string> Load(string path, TrainingState state, IReadOnlyList<IAlgorithm> algorithms, RunIdentity identity)
     {
         var root = ReadManifest(path);
+        var differences = RunIdentity.FromJson(root["run"]!).DifferencesFrom(identity).ToList();
+        Require(differences.Count == 0 || _options.AllowDifferentRun, path,
+            $"it was written by a run with {string.Join(", ", differences)}; resume with the same settings, choose another checkpoint folder, or set CheckpointOptions.AllowDifferentRun to continue from it anyway");
         var savedAlgorithms = root["algorithms"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
         var currentAlgorithms = algorithms.Select(a => a.Name).ToList();
         Require(savedAlgorithms.SequenceEqual(currentAlgorithms), path,
@@ -187,7 +284,7 @@ internal sealed class Checkpointer
             var fileName = Path.GetFileName(file);
             Require(File.Exists(file), path, $"'{fileName}' is missing");
             Require(sums![fileName]?.GetValue<string>() is { } expected && expected == Sha256(file), path,
-                $"'{fileName}' does not match its SHA-256 in the manifest (the file is damaged or was changed); delete this checkpoint folder to resume from an earlier one");
+                $"'{fileName}' does not match its SHA-256 in the manifest (the file is damaged or was changed); delete this checkpoint folder to resume from the one before it");
         }
 
         // Load everything that can fail into memory first; only then change the run's state.
@@ -209,7 +306,7 @@ internal sealed class Checkpointer
                 var s = new AlgorithmState();
                 if (algState[a.Name] is JsonObject saved)
                 {
-                    foreach (var (k, v) in saved["values"]!.AsObject()) s.Values[k] = v!.GetValue<double>();
+                    foreach (var (k, v) in saved["values"]!.AsObject()) s.Values[k] = ReadNumber(v!);
                     foreach (var (k, v) in saved["strings"]!.AsObject()) s.Strings[k] = v!.GetValue<string>();
                     foreach (var k in saved["tensors"]!.AsArray().Select(n => n!.GetValue<string>())) s.Tensors[k] = tensors[$"alg/{a.Name}/{k}"];
                 }
@@ -217,14 +314,24 @@ internal sealed class Checkpointer
             }
 
             state.Timestamp = ParseTimestamp(root["timestamp"]!);
-            state.Metrics = root["metrics"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+            state.Metrics = root["metrics"]!.AsObject().ToDictionary(kv => kv.Key, kv => ReadNumber(kv.Value!));
         }
         finally
         {
             foreach (var (key, t) in tensors)
                 if (!key.StartsWith("alg/", StringComparison.Ordinal)) t.Dispose();
         }
+        return differences;
     }
+
+    // JSON has no NaN or infinities: those are written as the strings "NaN", "Infinity", "-Infinity".
+    private static JsonNode Number(double value) => double.IsFinite(value)
+        ? JsonValue.Create(value)
+        : JsonValue.Create(value.ToString(CultureInfo.InvariantCulture));
+
+    private static double ReadNumber(JsonNode node) => node is JsonValue v && v.TryGetValue<string>(out var text)
+        ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture)
+        : node.GetValue<double>();
 
     private static void Require(bool ok, string path, string what)
     {
@@ -238,17 +345,17 @@ internal sealed class Checkpointer
         File.Move(temp, path, overwrite: true);
     }
 
-    private static void TryDelete(string dir)
+    private static bool TryDelete(string dir)
     {
         try
         {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            if (!Directory.Exists(dir)) return false;
+            Directory.Delete(dir, recursive: true);
+            return true;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            return false;
         }
     }
 

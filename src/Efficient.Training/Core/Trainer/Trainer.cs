@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
@@ -91,6 +92,7 @@ public sealed partial class Trainer
                 var source = EpochSource(state);
                 if (state.Timestamp.BatchInEpoch == 0) Fire(TrainingEvent.EpochStart, state);
                 var completedEpoch = true;
+                var batchesBefore = state.Timestamp.Batch;
                 // Tensors the data source creates while producing a batch belong to that batch's
                 // scope; tensors it already owned (e.g. preloaded batches) are left alone.
                 using var batches = source.GetEpoch(epoch, state.Timestamp.BatchInEpoch).GetEnumerator();
@@ -109,6 +111,8 @@ public sealed partial class Trainer
                     }
                 }
                 if (!completedEpoch) break;
+                if (state.Timestamp.Batch == batchesBefore && state.Timestamp.BatchInEpoch == 0)
+                    throw new InvalidOperationException($"The training data gave no batch in epoch {epoch}; expected at least one (an empty data set, or a data algorithm that dropped every sample).");
                 state.Timestamp = state.Timestamp.AfterEpoch();
                 if (_options.SchedulerInterval == SchedulerInterval.Epoch) StepSchedulers(state);
                 Fire(TrainingEvent.EpochEnd, state);
@@ -151,7 +155,8 @@ public sealed partial class Trainer
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
         PrecisionScope.Prepare(_options.Precision, _surgery);
-        var optimizer = _options.Optimizer!(model.parameters().ToList());   // a list: TorchSharp's optimizers keep what they are given
+        var optimizer = _options.Optimizer!(model.parameters().ToList())   // a list: TorchSharp's optimizers keep what they are given
+            ?? throw new InvalidOperationException("TrainerOptions.Optimizer returned null; expected an optimizer built from the parameters it is given, e.g. p => optim.SGD(p, 0.1).");
         var max = _options.MaxDuration;
         var scaled = ScaledDuration(max, _options.ScaleScheduleRatio, _options.TrainData!.BatchesPerEpoch);
         var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
@@ -167,20 +172,33 @@ public sealed partial class Trainer
         _state = state;
         SetupDistributed(state);
         Fire(TrainingEvent.Init, state);
-        if (_checkpointer is not null && _options.Checkpoint!.AutoResume && _checkpointer.Latest() is { } latest)
-        {
-            // Replay the schedulers up to the checkpoint first (recursive schedules such as cosine
-            // annealing depend on every intermediate value); loading the optimizer afterwards
-            // restores the identical learning rates.
-            var saved = _checkpointer.ReadTimestamp(latest);
-            var steps = _options.SchedulerInterval == SchedulerInterval.Batch ? saved.Batch : saved.Epoch;
-            for (long i = 0; i < steps; i++) StepSchedulers(state);
-            _checkpointer.Load(latest, state, _pipeline.Algorithms);
-            SyncAfterResume();
-        }
+        if (_checkpointer is not null) state.ResumeReport = PrepareCheckpoints(state);
         model.train();
         return state;
     }
+
+    // Checks the folder, removes what an interrupted write left, and resumes from the latest checkpoint.
+    private string PrepareCheckpoints(TrainingState state)
+    {
+        var checkpointer = _checkpointer!;
+        var removed = state.IsRankZero ? checkpointer.Prepare() : 0;
+        var cleaned = removed > 0 ? $" (removed {removed} unfinished checkpoint write(s) of an interrupted run)" : "";
+        if (!_options.Checkpoint!.AutoResume) return $"not resuming (CheckpointOptions.AutoResume is false): starting fresh, checkpoints go to '{checkpointer.Folder}'{cleaned}";
+        if (checkpointer.Latest() is not { } latest) return $"no checkpoint in '{checkpointer.Folder}': starting fresh{cleaned}";
+
+        // Replay the schedulers up to the checkpoint first (recursive schedules such as cosine
+        // annealing depend on every intermediate value); loading the optimizer afterwards
+        // restores the identical learning rates.
+        var saved = checkpointer.ReadTimestamp(latest);
+        var steps = _options.SchedulerInterval == SchedulerInterval.Batch ? saved.Batch : saved.Epoch;
+        for (long i = 0; i < steps; i++) StepSchedulers(state);
+        var differences = checkpointer.Load(latest, state, _pipeline.Algorithms, Identity(state));
+        SyncAfterResume();
+        var differs = differences.Count > 0 ? $"; its run differed ({string.Join(", ", differences)}) and CheckpointOptions.AllowDifferentRun let it continue" : "";
+        return $"resumed from {Path.GetFileName(latest)} in '{checkpointer.Folder}'{differs}{cleaned}";
+    }
+
+    private RunIdentity Identity(TrainingState state) => RunIdentity.Of(_options, state.WorldSize);
 
     /// <summary>
     /// The maximum duration times the scale-schedule ratio, rounded up to a whole count. A whole
@@ -380,7 +398,7 @@ public sealed partial class Trainer
 
     private void SaveCheckpoint(TrainingState state)
     {
-        if (state.IsRankZero) _checkpointer!.Save(state, _pipeline.Algorithms); // data-parallel runs: rank 0 writes
+        if (state.IsRankZero) _checkpointer!.Save(state, _pipeline.Algorithms, Identity(state)); // data-parallel runs: rank 0 writes
     }
 
     private Tensor CallModel(nn.Module<Tensor, Tensor> model, Tensor input)

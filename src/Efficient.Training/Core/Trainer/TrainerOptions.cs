@@ -30,6 +30,14 @@ public sealed class CheckpointOptions
 
     /// <summary>Whether a checkpoint is also written when fit ends (completed, stopped or cancelled). Default true.</summary>
     public bool SaveAtEnd { get; set; } = true;
+
+    /// <summary>
+    /// Whether resuming may continue from a checkpoint written by a run with another seed, batch size,
+    /// training-set size or number of data-parallel ranks (default false: such a checkpoint is refused,
+    /// since the resumed run would not continue the same run). Set it to continue deliberately, for
+    /// example on more data; <see cref="TrainingState.ResumeReport"/> then lists what differs.
+    /// </summary>
+    public bool AllowDifferentRun { get; set; }
 }
 
 /// <summary>
@@ -130,6 +138,8 @@ public sealed class TrainerOptions : IValidatableOptions
         v.NotNull(Model, nameof(Model));
         v.NotNull(Optimizer, nameof(Optimizer));
         v.NotNull(TrainData, nameof(TrainData));
+        if (TrainData is not null)
+            v.Require(TrainData.BatchesPerEpoch != 0 && TrainData.SamplesPerEpoch != 0, nameof(TrainData), $"{TrainData.SamplesPerEpoch} samples in {TrainData.BatchesPerEpoch} batches per epoch", "training data with at least one batch per epoch");
         v.NotNull(LossFunction, nameof(LossFunction));
         v.Require(MaxDuration.Unit != TimeUnit.Duration && MaxDuration.Value > 0, nameof(MaxDuration), MaxDuration, "a positive duration in ep, ba, sp or tok");
         v.Require(ScaleScheduleRatio > 0 && ScaleScheduleRatio <= 10, nameof(ScaleScheduleRatio), ScaleScheduleRatio, "a value in (0, 10]");

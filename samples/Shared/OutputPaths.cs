@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using Efficient.Training;
+
+namespace Efficient.Samples;
+
+/// <summary>
+/// Checks, before any data is loaded or any batch trained, that the folders and files a sample will
+/// write can be written, so a bad path fails at once with the option's name instead of after training.
+/// Shared by the samples (linked into each project).
+/// </summary>
+internal static class OutputPaths
+{
+    /// <summary>
+    /// The checks every sample makes before loading data: a checkpoint folder that already holds a run
+    /// needs <c>--resume</c>; the checkpoint folder and the model file must be writable.
+    /// </summary>
+    public static void CheckBeforeTraining(string? checkpointDir, bool resume, string? saveModel)
+    {
+        if (checkpointDir is not null)
+        {
+            if (!resume && Directory.Exists(checkpointDir) && (File.Exists(Path.Combine(checkpointDir, "latest")) || Directory.GetDirectories(checkpointDir, "ep*").Length > 0))
+                throw new InvalidOperationException($"'{checkpointDir}' already holds checkpoints; pass --resume to continue that run or choose another --checkpoint-dir.");
+            EnsureWritableFolder(checkpointDir, "--checkpoint-dir");
+        }
+        if (saveModel is not null) EnsureWritableFile(saveModel, "--save-model");
+    }
+
+    /// <summary>Creates <paramref name="folder"/> if needed and checks a file can be created in it.</summary>
+    /// <exception cref="IOException">It cannot; the message names <paramref name="option"/>.</exception>
+    public static void EnsureWritableFolder(string folder, string option)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            Probe(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new IOException($"{option} '{folder}' cannot be written ({e.Message}); expected a folder this process can create files in.", e);
+        }
+    }
+
+    /// <summary>Checks that <paramref name="file"/> can be written later: its folder exists (or can be created), a file can be created there, and the path is not a folder.</summary>
+    /// <exception cref="IOException">It cannot; the message names <paramref name="option"/>.</exception>
+    public static void EnsureWritableFile(string file, string option)
+    {
+        try
+        {
+            if (Directory.Exists(file)) throw new IOException("it is a folder");
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            Directory.CreateDirectory(folder);
+            Probe(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new IOException($"{option} '{file}' cannot be written ({e.Message}); expected a file path in a folder this process can write.", e);
+        }
+    }
+
+    private static void Probe(string folder)
+    {
+        var probe = Path.Combine(folder, $".write-test-{Guid.NewGuid():N}");
+        File.WriteAllText(probe, "");
+        File.Delete(probe);
+    }
+}
+
+/// <summary>Writes what fit start did about checkpoints (<see cref="TrainingState.ResumeReport"/>) to the sample's log.</summary>
+internal sealed class ResumeReporter : ITrainingCallback
+{
+    private readonly TextWriter _log;
+
+    public ResumeReporter(TextWriter log) => _log = log;
+
+    public void OnEvent(TrainingEvent e, TrainingState state)
+    {
+        if (e == TrainingEvent.FitStart && state.ResumeReport is { } report) _log.WriteLine(report);
+    }
+}
