@@ -130,6 +130,8 @@ public static class Program
                     var d = Next();
                     if (!Duration.TryParse(d, out var duration) || duration.Unit == TimeUnit.Duration || duration.Value <= 0)
                         throw new ArgumentException($"--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
+                    if (duration.Unit == TimeUnit.Token)
+                        throw new ArgumentException($"--max-duration must be in ep, ba or sp: the ResNet sample counts no tokens, got '{d}'");
                     o = o with { MaxDuration = duration };
                     break;
                 case "--seed":

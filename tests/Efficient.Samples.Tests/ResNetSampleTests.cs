@@ -51,18 +51,17 @@ public sealed class ResNetSampleTests : IDisposable
         var log = new StringWriter();
         var stopped = Program.Run(options, log, cts.Token);
         stopped.StopReason.Should().Be("cancelled");
-        log.ToString().Should().Contain("--resume to continue");
+        log.ToString().Should().Contain($"starting fresh, checkpoints go to '{_dir}'").And.Contain("--resume to continue");
         File.ReadAllText(Path.Combine(_dir, "latest")).Should().Be("ep0-ba1");
 
         var again = () => Program.Run(options, TextWriter.Null);
         again.Should().Throw<InvalidOperationException>().WithMessage("*already holds checkpoints; pass --resume*");
-        var resumed = Program.Run(options with { Resume = true }, TextWriter.Null);
+        log = new StringWriter();
+        var resumed = Program.Run(options with { Resume = true }, log);
         resumed.Timestamp.Batch.Should().Be(3);
+        log.ToString().Should().Contain($"resumed from ep0-ba1 in '{_dir}'");
     }
 
-    // Library bug on TorchSharp 0.107 (reported to the lead): after ChannelsLast (in every recipe but the baseline)
-    // the 4-D weights are not contiguous, and TorchSharp's Module.save/Tensor.Save refuse them
-    // ("Bytes() called on non-contiguous tensor") in Checkpointer.Save and in the sample's --save-model.
     [Fact]
     public void ACheckpointWithSurgeryActiveResumesInAFreshProcessAndContinuesIdentically()
     {
@@ -80,6 +79,38 @@ public sealed class ResNetSampleTests : IDisposable
         var straightModel = Path.Combine(_dir, "straight.bin");
         SampleProcess.Run("ResNet", common.Concat(new[] { "--save-model", straightModel }).ToArray());
         File.ReadAllBytes(resumedModel).Should().Equal(File.ReadAllBytes(straightModel), "the resumed run ends with the uninterrupted run's weights, bit for bit");
+    }
+
+    [Fact]
+    public void BadOutputPathsFailBeforeAnyDataIsLoadedNamingTheOption()
+    {
+        Directory.CreateDirectory(_dir);
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a folder");
+        var log = new StringWriter();
+        var model = Path.Combine(file, "model.bin");
+        var badModel = () => Program.Run(Quick("2ba") with { SaveModel = model }, log);
+        badModel.Should().Throw<IOException>().WithMessage($"--save-model '{model}' cannot be written (*); expected a file path in a folder this process can write.");
+        var badFolder = () => Program.Run(Quick("2ba") with { CheckpointDir = file }, log);
+        badFolder.Should().Throw<IOException>().WithMessage($"--checkpoint-dir '{file}' cannot be written (*); expected a folder this process can create files in.");
+        log.ToString().Should().NotContain("ResNet on Fashion-MNIST", "nothing was loaded or trained");
+    }
+
+    [Fact]
+    public void AFailureIsOneLineAndExitCodeOneNeverAnUnhandledException()
+    {
+        Directory.CreateDirectory(_dir);
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a folder");
+        var (exitCode, stdout, stderr) = SampleProcess.RunExpectingFailure("ResNet", new[] { "--max-duration", "2ba", "--save-model", Path.Combine(file, "m.bin") });
+        exitCode.Should().Be(1);
+        stderr.Trim().Should().StartWith("ResNet: --save-model").And.NotContain("Unhandled").And.NotContain("   at ");
+        stderr.Trim().Split('\n').Should().ContainSingle();
+        stdout.Should().BeEmpty();
+
+        (exitCode, _, stderr) = SampleProcess.RunExpectingFailure("ResNet", new[] { "--max-duration", "10tok", "--recipe", "mild", "--train-limit", "64", "--eval-limit", "50", "--batch-size", "32", "--no-progress" });
+        exitCode.Should().Be(2, "a bad command line is a usage error");
+        stderr.Should().Contain("ResNet: --max-duration must be in ep, ba or sp: the ResNet sample counts no tokens, got '10tok'").And.NotContain("Unhandled");
     }
 
     [Theory]

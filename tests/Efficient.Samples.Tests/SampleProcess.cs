@@ -19,6 +19,19 @@ internal static class SampleProcess
         return Command("dotnet", new[] { dll }.Concat(args).ToArray(), Environment.CurrentDirectory, timeoutMinutes);
     }
 
+    /// <summary>Runs a built sample that is expected to fail: its exit code, standard output and standard error.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunExpectingFailure(string sample, string[] args)
+    {
+        try
+        {
+            return (0, Run(sample, args, timeoutMinutes: 2), "");
+        }
+        catch (InvalidOperationException e) when (e.Data["exitCode"] is int code)
+        {
+            return (code, (string)e.Data["stdout"]!, (string)e.Data["stderr"]!);
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="file"/> with <paramref name="args"/> in <paramref name="workingDirectory"/> and
     /// returns its standard output; throws when it fails or outlives <paramref name="timeoutMinutes"/>.
@@ -47,7 +60,14 @@ internal static class SampleProcess
             throw new TimeoutException($"'{command}' did not finish within {timeoutMinutes} minutes.");
         }
         process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"'{command}' in {workingDirectory} exited with {process.ExitCode}:\n{stdout}\n{stderr}");
+        if (process.ExitCode != 0)
+        {
+            var failed = new InvalidOperationException($"'{command}' in {workingDirectory} exited with {process.ExitCode}:\n{stdout}\n{stderr}");
+            failed.Data["exitCode"] = process.ExitCode;
+            failed.Data["stdout"] = stdout.ToString();
+            failed.Data["stderr"] = stderr.ToString();
+            throw failed;
+        }
         return stdout.ToString();
     }
 
