@@ -14,7 +14,7 @@ namespace Efficient.Training.Bench;
 /// <summary>
 /// Benchmarks of the training layer. Commands: <c>trainer-overhead</c> (default),
 /// <c>train-step</c> (<see cref="TrainStep"/>), <c>technique-overhead</c> (<see cref="TechniqueOverhead"/>),
-/// <c>study</c> (<c>ResNetStudy</c>) and <c>ddp-step</c> (<c>DdpStep</c>).
+/// <c>study</c> (<c>ResNetStudy</c>), <c>ddp-step</c> (<c>DdpStep</c>) and <c>soak</c> (<c>Soak</c>).
 /// trainer-overhead: the residual CNN of the train-step benchmark trained for the same batches
 /// (Fashion-MNIST, batch 128, SGD momentum) by the Trainer and by a plain hand-written loop,
 /// interleaved; prints the median seconds of each and the ratio.
@@ -34,7 +34,8 @@ internal static class Program
                 "technique-overhead" => Bench.TechniqueOverhead.Run(rest),
                 "study" => ResNetStudy.Run(rest),
                 "ddp-step" => DdpStep.Run(args),
-                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, train-step, technique-overhead, study, ddp-step"),
+                "soak" => Soak.Run(rest),
+                _ => throw new ArgumentException($"unknown command '{command}'; available: trainer-overhead, train-step, technique-overhead, study, ddp-step, soak"),
             };
         }
         catch (ArgumentException e)
