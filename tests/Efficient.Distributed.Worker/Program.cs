@@ -106,7 +106,7 @@ public static class Program
         if (o.TryGetValue("slow-ms", out var slow)) trainerOptions.Callbacks.Add(new Slow(int.Parse(slow, CultureInfo.InvariantCulture)));
         var trainer = new Trainer(trainerOptions);
         var result = trainer.Fit();
-        if (trainer.DataParallel is { } ddp) Console.WriteLine($"rank {ddp.Rank}: {ddp.Buckets.Count} buckets");
+        if (trainer.DataParallel is { } ddp) Console.WriteLine($"rank {ddp.Rank}: {ddp.Buckets.Count} buckets, {ddp.BucketsLaunchedDuringBackward} launched during backward");
         Console.WriteLine($"stopped at batch {result.Timestamp.Batch}: {result.StopReason}");
         if (o.TryGetValue("out", out var outPath))
         {

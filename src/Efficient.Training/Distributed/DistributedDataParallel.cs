@@ -9,10 +9,11 @@ namespace Efficient.Training;
 /// Data-parallel training of one model replica per process, after PyTorch's
 /// <c>torch.nn.parallel.DistributedDataParallel</c>, over Open MPI (<see cref="ProcessGroup"/>).
 /// At construction the parameters and buffers are broadcast from rank 0, so every replica starts
-/// identical. After backward, <see cref="FinishGradientSync"/> all-reduces the gradients in buckets
-/// (at most <c>bucketCapMB</c> each, parameters in reverse order, as PyTorch) and leaves every rank
-/// with the gradients averaged over the ranks, so identical optimizer steps keep the replicas
-/// identical.
+/// identical. During backward, gradients are all-reduced in buckets (at most <c>bucketCapMB</c>
+/// each, parameters in reverse order, as PyTorch) with non-blocking MPI calls as soon as a bucket's
+/// gradients are in, overlapping communication with the rest of backward; <see cref="FinishGradientSync"/>
+/// waits for the buckets and leaves every rank with the gradients averaged over the ranks, so
+/// identical optimizer steps keep the replicas identical.
 /// </summary>
 /// <remarks>
 /// <para>Call the model through this wrapper (its forward first copies rank 0's buffers, e.g.
@@ -22,11 +23,15 @@ namespace Efficient.Training;
 /// the last) in <see cref="NoSync"/>. Every rank must run the same number of forward and backward
 /// passes. The wrapper registers the model as its submodule <c>module</c> (state-dict keys get a
 /// <c>module.</c> prefix, as in PyTorch); the <see cref="Trainer"/> checkpoints the model itself.</para>
-/// <para>Unlike PyTorch, communication does not overlap backward: TorchSharp 0.107 has no gradient
-/// hooks, and the non-blocking MPI collectives an overlap needs corrupted memory with Debian's Open MPI
-/// 4.1.4 (details in docs/distributed.md), so the buckets are reduced with blocking calls once
-/// backward is done. Communication buffers are CPU tensors (MPI reduces host memory): gradients on a
-/// GPU are copied through them.</para>
+/// <para>How overlap works without gradient hooks (TorchSharp 0.107 has none): each module that
+/// owns parameters passes its input through an identity autograd function whose backward runs
+/// right after that module's gradients are accumulated (libtorch runs gradient accumulation first).
+/// Gradients that cannot be observed that way (the first layer, whose input needs no gradient;
+/// modules with several inputs; parameters used outside their module's forward) are reduced by
+/// <see cref="FinishGradientSync"/>, which is always correct, just not overlapped.
+/// <see cref="BucketsLaunchedDuringBackward"/> tells how many buckets overlapped in the last
+/// step. Communication buffers are CPU tensors (MPI reduces host memory): gradients on a GPU are
+/// copied through them.</para>
 /// </remarks>
 public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
 {
@@ -35,9 +40,9 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     private readonly TimeSpan? _timeout;
     private int _noSyncDepth;
 
-    /// <summary>Wraps <paramref name="module"/>: broadcasts its state from rank 0 and sets up the gradient buckets.</summary>
+    /// <summary>Wraps <paramref name="module"/>: broadcasts its state from rank 0 and hooks its gradients.</summary>
     /// <param name="module">The model replica (after any model surgery: its parameters must not change afterwards).</param>
-    /// <param name="bucketCapMB">Bucket size cap in MiB (default 25, as PyTorch); larger buckets mean fewer, bigger all-reduces and more memory for the flat CPU buffers.</param>
+    /// <param name="bucketCapMB">Bucket size cap in MiB (default 25, as PyTorch); larger buckets mean fewer, bigger all-reduces and less overlap.</param>
     /// <param name="broadcastBuffers">Copy rank 0's buffers to every rank before each forward (default true).</param>
     /// <param name="timeout">Timeout of each collective (default: <see cref="ProcessGroup.DefaultTimeout"/>).</param>
     /// <exception cref="InvalidOperationException">The process group is not initialized.</exception>
@@ -62,7 +67,7 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
         register_module("module", module);
         SyncModuleStates();
         var trainable = module.parameters().Where(p => p.requires_grad).ToList();
-        if (trainable.Count > 0) _reducer = new GradientReducer(trainable, bucketCapMB, WorldSize, timeout);
+        if (trainable.Count > 0) _reducer = new GradientReducer(module, trainable, bucketCapMB, WorldSize, timeout);
     }
 
     /// <summary>The wrapped module.</summary>
@@ -80,8 +85,11 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// <summary>Whether rank 0's buffers are broadcast before each forward.</summary>
     public bool BroadcastBuffers { get; }
 
-    /// <summary>The gradient buckets in reduction order, as indices into the wrapped module's trainable parameters (in <c>parameters()</c> order).</summary>
+    /// <summary>The gradient buckets in launch order, as indices into the wrapped module's trainable parameters (in <c>parameters()</c> order).</summary>
     public IReadOnlyList<IReadOnlyList<int>> Buckets => _reducer?.Buckets ?? Array.Empty<IReadOnlyList<int>>();
+
+    /// <summary>How many buckets of the last synchronized step were launched while backward still ran (the rest went at <see cref="FinishGradientSync"/>).</summary>
+    public int BucketsLaunchedDuringBackward => _reducer?.LaunchedDuringBackward ?? 0;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
@@ -143,7 +151,7 @@ public sealed class DistributedDataParallel : nn.Module<Tensor, Tensor>
     /// backward and before the optimizer step; does nothing when no forward ran through this
     /// wrapper with gradients enabled since the last call, or inside <see cref="NoSync"/>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The process group is not usable.</exception>
+    /// <exception cref="InvalidOperationException">The process group is not usable, or a gradient changed after it was sent (two synchronized backward passes without this call between them).</exception>
     /// <exception cref="ExternalException">MPI reported an error.</exception>
     public void FinishGradientSync() => _reducer?.Finish();
 

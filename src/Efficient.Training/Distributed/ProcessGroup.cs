@@ -38,9 +38,9 @@ public enum ReduceOp
 /// stops the other ranks). A collective that outlives its timeout stops the process at once with a
 /// one-line message on standard error and exit code <see cref="TimedOutExitCode"/> (a rank blocked
 /// in MPI cannot be unblocked, so there is nothing to recover).</para>
-/// <para>All collectives are MPI's blocking ones: with Debian's Open MPI 4.1.4 the non-blocking
-/// collectives (libnbc) corrupted memory of the process now and then (see
-/// <see cref="DistributedDataParallel"/>).</para>
+/// <para>The public collectives are MPI's blocking ones; <see cref="DistributedDataParallel"/>
+/// reduces gradient buckets with <c>MPI_Iallreduce</c> while backward runs and waits for them by
+/// polling <c>MPI_Test</c> under the same timeout.</para>
 /// <para>Faults: when a rank dies, mpirun sends SIGTERM to the others; after <see cref="Initialize"/>
 /// each rank answers SIGTERM by writing one line to standard error
 /// (<c>Efficient.Training: rank 0 of 2 stops: ...</c>) and exiting with code 143 at once, even while
@@ -300,6 +300,44 @@ public static class ProcessGroup
             done += count;
         }
         GC.KeepAlive(buffer);
+    }
+
+    /// <summary>Starts a sum all-reduce of a contiguous CPU tensor in place (at most int.MaxValue elements); complete it with <see cref="Complete"/>.</summary>
+    internal static IntPtr StartSum(Tensor buffer)
+    {
+        RequireUsable();
+        if (_worldSize == 1) return IntPtr.Zero;
+        var (datatype, _) = ReduceType(buffer.dtype, nameof(buffer));
+        var count = checked((int)buffer.numel());
+        var address = DataPointer(buffer);
+        return Call(() => MpiNative.Iallreduce(address, count, datatype, MpiNative.OpSum));
+    }
+
+    /// <summary>Lets MPI progress <paramref name="request"/>; true once it completed (a zero request is complete).</summary>
+    internal static bool Poll(ref IntPtr request)
+    {
+        if (request == IntPtr.Zero) return true;
+        var r = request;
+        var done = Call(() =>
+        {
+            var done = MpiNative.Test(ref r);
+            return done;
+        });
+        request = done ? IntPtr.Zero : r;
+        return done;
+    }
+
+    /// <summary>Waits for <paramref name="request"/> by polling (MPI progresses non-blocking collectives inside its calls); a request that outlives the timeout stops the process, as a blocking collective does.</summary>
+    internal static void Complete(ref IntPtr request, TimeSpan? timeout, string what)
+    {
+        var limit = Limit(timeout);
+        var started = Environment.TickCount64;
+        var spin = new SpinWait();
+        while (!Poll(ref request))
+        {
+            if (limit is { } max && Environment.TickCount64 - started > max.TotalMilliseconds) TimedOut(what, max);
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     /// <summary>Runs a blocking MPI collective; a watchdog stops the process if it outlives the timeout (a blocked MPI call cannot be interrupted).</summary>

@@ -49,9 +49,9 @@ public class ProcessGroupTests
         // Reverse order: b.bias 16 B, b.weight 64 B, a.bias 16 B, a.weight 64 B; a new bucket when the
         // 100-byte cap would be exceeded.
         using var model = nn.Sequential(("a", nn.Linear(4, 4)), ("b", nn.Linear(4, 4)));
-        using var reducer = new GradientReducer(model.parameters().ToList(), 100.0 / (1024 * 1024), worldSize: 1, timeout: null);
+        using var reducer = new GradientReducer(model, model.parameters().ToList(), 100.0 / (1024 * 1024), worldSize: 1, timeout: null);
         reducer.Buckets.Select(b => b.ToArray()).Should().BeEquivalentTo(new[] { new[] { 3, 2, 1 }, new[] { 0 } }, o => o.WithStrictOrdering());
-        using var big = new GradientReducer(model.parameters().ToList(), 25, worldSize: 1, timeout: null);
+        using var big = new GradientReducer(model, model.parameters().ToList(), 25, worldSize: 1, timeout: null);
         big.Buckets.Should().ContainSingle().Which.Should().Equal(3, 2, 1, 0);
     }
 

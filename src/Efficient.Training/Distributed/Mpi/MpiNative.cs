@@ -24,7 +24,6 @@ internal static unsafe class MpiNative
     public const int ThreadSerialized = 2;
     private const int MaxErrorString = 256;
     public static readonly IntPtr InPlace = (IntPtr)1;
-    // Blocking collectives only: Debian's Open MPI 4.1.4 non-blocking ones (libnbc) corrupted process memory now and then (GradientReducer).
 
     private static readonly object Gate = new();
     private static IntPtr _library;
@@ -46,6 +45,10 @@ internal static unsafe class MpiNative
     private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int> _allreduce;
     // int MPI_Bcast(void *buffer, int count, MPI_Datatype, int root, MPI_Comm)
     private static delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int> _bcast;
+    // int MPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype, MPI_Op, MPI_Comm, MPI_Request *)
+    private static delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int> _iallreduce;
+    // int MPI_Test(MPI_Request *, int *flag, MPI_Status *)
+    private static delegate* unmanaged<IntPtr*, int*, IntPtr, int> _test;
 
     public static IntPtr CommWorld { get; private set; }
     public static IntPtr Float { get; private set; }
@@ -95,6 +98,8 @@ internal static unsafe class MpiNative
             _barrier = (delegate* unmanaged<IntPtr, int>)Export(handle, "MPI_Barrier");
             _allreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, int>)Export(handle, "MPI_Allreduce");
             _bcast = (delegate* unmanaged<IntPtr, int, IntPtr, int, IntPtr, int>)Export(handle, "MPI_Bcast");
+            _iallreduce = (delegate* unmanaged<IntPtr, IntPtr, int, IntPtr, IntPtr, IntPtr, IntPtr*, int>)Export(handle, "MPI_Iallreduce");
+            _test = (delegate* unmanaged<IntPtr*, int*, IntPtr, int>)Export(handle, "MPI_Test");
             CommWorld = Export(handle, "ompi_mpi_comm_world");
             Float = Export(handle, "ompi_mpi_float");
             Double = Export(handle, "ompi_mpi_double");
@@ -164,6 +169,22 @@ internal static unsafe class MpiNative
     public static void Allreduce(IntPtr buffer, int count, IntPtr datatype, IntPtr op) => Check(_allreduce(InPlace, buffer, count, datatype, op, CommWorld), "MPI_Allreduce");
 
     public static void Bcast(IntPtr buffer, int count, IntPtr datatype, int root) => Check(_bcast(buffer, count, datatype, root, CommWorld), "MPI_Bcast");
+
+    /// <summary>Starts an in-place all-reduce; returns the request to <see cref="Test"/>.</summary>
+    public static IntPtr Iallreduce(IntPtr buffer, int count, IntPtr datatype, IntPtr op)
+    {
+        IntPtr request;
+        Check(_iallreduce(InPlace, buffer, count, datatype, op, CommWorld, &request), "MPI_Iallreduce");
+        return request;
+    }
+
+    /// <summary>Whether the request completed (MPI then frees it and resets <paramref name="request"/>); Open MPI's MPI_STATUS_IGNORE is null.</summary>
+    public static bool Test(ref IntPtr request)
+    {
+        int flag;
+        fixed (IntPtr* r = &request) Check(_test(r, &flag, IntPtr.Zero), "MPI_Test");
+        return flag != 0;
+    }
 
     public static void Check(int code, string function)
     {
