@@ -8,6 +8,7 @@ namespace Efficient.Training;
 /// <c>"10ep"</c>, <c>"500ba"</c>, <c>"1e6sp"</c>, <c>"2e7tok"</c>, <c>"0.3dur"</c>.
 /// Counts of epochs, batches, samples and tokens are whole numbers; a <c>dur</c> value is a fraction in [0, 1].
 /// </summary>
+[System.ComponentModel.TypeConverter(typeof(DurationTypeConverter))]
 public readonly record struct Duration
 {
     /// <summary>Creates a duration, validating the value for the unit.</summary>

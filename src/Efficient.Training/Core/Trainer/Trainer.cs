@@ -44,6 +44,16 @@ public sealed partial class Trainer
         if (options.Checkpoint is not null) _checkpointer = new Checkpointer(options.Checkpoint);
     }
 
+    /// <summary>
+    /// Creates a trainer from options a .NET host built (bound from configuration and validated; see
+    /// <see cref="EfficientTrainingServiceCollectionExtensions.AddEfficientTraining"/>).
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">Some options are invalid (the message lists them as <see cref="TrainerOptions.Validate"/> does).</exception>
+    public Trainer(Microsoft.Extensions.Options.IOptions<TrainerOptions> options)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value)
+    {
+    }
+
     /// <summary>The run's state (null before the first <see cref="Fit"/>).</summary>
     public TrainingState? State => _state;
 
