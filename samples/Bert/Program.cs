@@ -85,7 +85,7 @@ public static class Program
         usage: Bert [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
                     [--batch-size N] [--seq-length N] [--vocab-size N] [--corpus-limit N] [--eval-limit N]
                     [--eval-interval D] [--threads N] [--data DIR] [--work-dir DIR] [--no-progress]
-                    [--stop-after N] [--save-model FILE]
+                    [--stop-after N] [--save-model FILE] [--help]
                     [--finetune [--encoder FILE] [--finetune-duration D] [--categories a,b,...]]
                     [--study [--seeds 0,1,2] [--baseline-budgets D,D,...] [--recipe-budgets D,...]]
           --recipe        baseline (default), recipe
@@ -100,6 +100,11 @@ public static class Program
 
     private static int RunCommandLine(string[] args)
     {
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         SampleOptions options;
         try
         {

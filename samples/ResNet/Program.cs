@@ -61,7 +61,7 @@ public static class Program
     private const string Usage = """
         usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
                       [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
-                      [--stop-after N] [--save-model FILE] [--nproc N [--hostfile FILE]]
+                      [--stop-after N] [--save-model FILE] [--help] [--nproc N [--hostfile FILE]]
           --recipe        baseline (default), mild, medium, hot
           --max-duration  e.g. 2ep (default), 300ba, 1e5sp
           --nproc         data-parallel training on N ranks started by Open MPI's mpirun (this
@@ -74,6 +74,11 @@ public static class Program
 
     private static int RunCommandLine(string[] args)
     {
+        if (args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         SampleOptions options;
         try
         {

@@ -81,6 +81,15 @@ public sealed class ResNetSampleTests : IDisposable
         File.ReadAllBytes(resumedModel).Should().Equal(File.ReadAllBytes(straightModel), "the resumed run ends with the uninterrupted run's weights, bit for bit");
     }
 
+    [Theory]
+    [InlineData("ResNet")]
+    [InlineData("Bert")]
+    public void HelpPrintsTheUsageAndExitsZero(string sample)
+    {
+        var output = SampleProcess.Run(sample, new[] { "--help" });
+        output.Should().Contain($"usage: {sample}").And.Contain("--max-duration");
+    }
+
     [Fact]
     public void BadOutputPathsFailBeforeAnyDataIsLoadedNamingTheOption()
     {
