@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -81,41 +82,23 @@ public static class Program
     /// <summary>The default work folder (vocabulary cache, study results).</summary>
     public static readonly string DefaultWorkDir = Path.Combine(Path.GetTempPath(), "efficient-training-bert");
 
-    private const string Usage = """
-        usage: Bert [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
-                    [--batch-size N] [--seq-length N] [--vocab-size N] [--corpus-limit N] [--eval-limit N]
-                    [--eval-interval D] [--threads N] [--data DIR] [--work-dir DIR] [--no-progress]
-                    [--stop-after N] [--save-model FILE] [--help]
-                    [--finetune [--encoder FILE] [--finetune-duration D] [--categories a,b,...]]
-                    [--study [--seeds 0,1,2] [--baseline-budgets D,D,...] [--recipe-budgets D,...]]
-          --recipe        baseline (default), recipe
-          --max-duration  pre-training length, e.g. 2ep (default), 300ba, 1e5sp
-          --work-dir      vocabulary cache and study results (default $TMPDIR/efficient-training-bert)
-          --baseline-budgets, --recipe-budgets
-                          the study's budgets per recipe (default: --max-duration)
-        """;
-
     /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args) => Failure.Run("Bert", () => RunCommandLine(args));
 
     private static int RunCommandLine(string[] args)
     {
-        if (args.Any(a => a is "--help" or "-h" or "-?"))
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
-        SampleOptions options;
+        SampleOptions? parsed;
         try
         {
-            options = Parse(args);
+            parsed = TryParse(args);
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"Bert: {e.Message}");
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("Run 'Bert --help' for the options.");
             return 2;
         }
+        if (parsed is not { } options) return SampleCommandLine.ShowHelp(CommandLine().Command);
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -138,75 +121,122 @@ public static class Program
     }
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad option.</summary>
-    public static SampleOptions Parse(string[] args)
+    public static SampleOptions Parse(string[] args) =>
+        TryParse(args) ?? throw new ArgumentException("--help asks for the options, not a run");
+
+    // Null when --help was asked.
+    private static SampleOptions? TryParse(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var o = new SampleOptions();
-        for (var i = 0; i < args.Length; i++)
+        var (command, common, b) = CommandLine();
+        if (SampleCommandLine.Parse(command, args) is not { } parsed) return null;
+        var o = new SampleOptions
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
-            int PositiveInt(string name)
-            {
-                var v = Next();
-                return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, got '{v}'");
-            }
-            Duration Positive(string name, string d) =>
-                Duration.TryParse(d, out var duration) && duration.Unit != TimeUnit.Duration && duration.Value > 0
-                    ? duration
-                    : throw new ArgumentException($"{name} must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
-            Duration PositiveDuration(string name) => Positive(name, Next());
-            List<Duration> Budgets(string name) => Next().Split(',').Select(d => Positive(name, d)).ToList();
-            switch (args[i])
-            {
-                case "--recipe": o = o with { Recipe = Next() }; break;
-                case "--max-duration": o = o with { MaxDuration = PositiveDuration("--max-duration") }; break;
-                case "--seed":
-                    var s = Next();
-                    o = o with { Seed = long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seed must be an integer, got '{s}'") };
-                    break;
-                case "--checkpoint-dir": o = o with { CheckpointDir = Next() }; break;
-                case "--resume": o = o with { Resume = true }; break;
-                case "--batch-size": o = o with { BatchSize = PositiveInt("--batch-size") }; break;
-                case "--seq-length": o = o with { SequenceLength = PositiveInt("--seq-length") }; break;
-                case "--vocab-size": o = o with { VocabSize = PositiveInt("--vocab-size") }; break;
-                case "--corpus-limit": o = o with { CorpusLimit = PositiveInt("--corpus-limit") }; break;
-                case "--eval-limit": o = o with { EvalLimit = PositiveInt("--eval-limit") }; break;
-                case "--eval-interval": o = o with { EvalInterval = PositiveDuration("--eval-interval") }; break;
-                case "--threads": o = o with { Threads = PositiveInt("--threads") }; break;
-                case "--data": o = o with { DataFolder = Next() }; break;
-                case "--work-dir": o = o with { WorkDir = Next() }; break;
-                case "--no-progress": o = o with { Progress = false }; break;
-                case "--stop-after": o = o with { StopAfter = PositiveInt("--stop-after") }; break;
-                case "--save-model": o = o with { SaveModel = Next() }; break;
-                case "--finetune": o = o with { Finetune = true }; break;
-                case "--encoder": o = o with { Encoder = Next() }; break;
-                case "--finetune-duration": o = o with { FinetuneDuration = PositiveDuration("--finetune-duration") }; break;
-                case "--categories":
-                    var c = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    if (c.Length < 2 || c.Distinct().Count() != c.Length) throw new ArgumentException("--categories needs at least two distinct fortune files, comma-separated");
-                    o = o with { Categories = c };
-                    break;
-                case "--study": o = o with { Study = true }; break;
-                case "--baseline-budgets": o = o with { BaselineBudgets = Budgets("--baseline-budgets") }; break;
-                case "--recipe-budgets": o = o with { RecipeBudgets = Budgets("--recipe-budgets") }; break;
-                case "--seeds":
-                    var list = Next();
-                    var seeds = new List<long>();
-                    foreach (var part in list.Split(','))
-                        seeds.Add(long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"--seeds must be comma-separated integers, got '{list}'"));
-                    o = o with { Seeds = seeds };
-                    break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'");
-            }
-        }
-        if (!Recipes.Names.Contains(o.Recipe)) throw new ArgumentException($"unknown recipe '{o.Recipe}'; available: {string.Join(", ", Recipes.Names)}");
-        if (o.Resume && o.CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
+            Recipe = common.CheckedRecipe(parsed, Recipes.Names.ToArray()),
+            MaxDuration = parsed.GetValue(common.MaxDuration),
+            Seed = parsed.GetValue(common.Seed),
+            CheckpointDir = parsed.GetValue(common.CheckpointDir),
+            Resume = parsed.GetValue(common.Resume),
+            BatchSize = parsed.GetValue(common.BatchSize),
+            SequenceLength = parsed.GetValue(b.SequenceLength),
+            VocabSize = parsed.GetValue(b.VocabSize),
+            CorpusLimit = parsed.GetValue(b.CorpusLimit),
+            EvalLimit = parsed.GetValue(b.EvalLimit),
+            EvalInterval = parsed.GetValue(b.EvalInterval),
+            Threads = parsed.GetValue(common.Threads) ?? Environment.ProcessorCount,
+            DataFolder = parsed.GetValue(common.Data) ?? Fortunes.DefaultFolder,
+            WorkDir = parsed.GetValue(b.WorkDir) ?? DefaultWorkDir,
+            Progress = !parsed.GetValue(common.NoProgress),
+            StopAfter = parsed.GetValue(common.StopAfter),
+            SaveModel = parsed.GetValue(common.SaveModel),
+            Finetune = parsed.GetValue(b.Finetune),
+            Encoder = parsed.GetValue(b.Encoder),
+            FinetuneDuration = parsed.GetValue(b.FinetuneDuration),
+            Categories = parsed.GetValue(b.Categories) is { Length: > 0 } categories ? categories : ClassificationSplits.DefaultCategories,
+            Study = parsed.GetValue(b.Study),
+            Seeds = parsed.GetValue(b.Seeds) is { Length: > 0 } seeds ? seeds : new long[] { 0, 1, 2 },
+            // System.CommandLine gives an absent collection option as an empty collection.
+            BaselineBudgets = parsed.GetValue(b.BaselineBudgets) is { Count: > 0 } baseline ? baseline : null,
+            RecipeBudgets = parsed.GetValue(b.RecipeBudgets) is { Count: > 0 } recipe ? recipe : null,
+        };
         if (o.SequenceLength < 8) throw new ArgumentException($"--seq-length must be at least 8, got '{o.SequenceLength}'");
         if (o.VocabSize <= 100) throw new ArgumentException($"--vocab-size must be more than 100, got '{o.VocabSize}'");
         if (o.Encoder is not null && !o.Finetune) throw new ArgumentException("--encoder needs --finetune");
         if (o.Study && (o.Finetune || o.CheckpointDir is not null)) throw new ArgumentException("--study cannot be combined with --finetune or --checkpoint-dir");
         if (!o.Study && (o.BaselineBudgets ?? o.RecipeBudgets) is not null) throw new ArgumentException("--baseline-budgets and --recipe-budgets need --study");
         return o;
+    }
+
+    private sealed record BertOptions(
+        Option<int> SequenceLength, Option<int> VocabSize, Option<int?> CorpusLimit, Option<int> EvalLimit, Option<Duration> EvalInterval,
+        Option<string?> WorkDir, Option<bool> Finetune, Option<string?> Encoder, Option<Duration> FinetuneDuration, Option<string[]?> Categories,
+        Option<bool> Study, Option<long[]?> Seeds, Option<List<Duration>?> BaselineBudgets, Option<List<Duration>?> RecipeBudgets);
+
+    // The sample's command line: the shared options and its own.
+    private static (RootCommand Command, CommonOptions Common, BertOptions Own) CommandLine()
+    {
+        var common = new CommonOptions(string.Join(", ", Recipes.Names), Duration.Epochs(2), batchSize: 64);
+        Option<List<Duration>?> Budgets(string name, string description) => new(name)
+        {
+            Description = description,
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                var budgets = new List<Duration>();
+                foreach (var part in text.Split(','))
+                    if (SampleCommandLine.ParseDuration(r, name, part) is { } d) budgets.Add(d);
+                    else return null;
+                return budgets;
+            },
+        };
+        var own = new BertOptions(
+            SampleCommandLine.PositiveInt("--seq-length", "tokens per sequence (at least 8)", 64),
+            SampleCommandLine.PositiveInt("--vocab-size", "WordPiece vocabulary size (more than 100)", 2000),
+            SampleCommandLine.OptionalPositiveInt("--corpus-limit", "use only the first N quotations"),
+            SampleCommandLine.PositiveInt("--eval-limit", "validation sequences", 512),
+            SampleCommandLine.PositiveDuration("--eval-interval", "how often to evaluate", Duration.Epochs(1)),
+            SampleCommandLine.Text("--work-dir", "vocabulary cache and study results (default $TMPDIR/efficient-training-bert)"),
+            SampleCommandLine.Flag("--finetune", "after pre-training (or from --encoder), fine-tune to tell which fortune file a quotation comes from"),
+            SampleCommandLine.Text("--encoder", "a pre-trained encoder (saved with --save-model by the same recipe) to fine-tune"),
+            SampleCommandLine.PositiveDuration("--finetune-duration", "fine-tuning length", Duration.Epochs(3)),
+            new Option<string[]?>("--categories")
+            {
+                Description = "the fortune files to tell apart, comma-separated (at least two)",
+                CustomParser = r =>
+                {
+                    var c = (r.Tokens.Count > 0 ? r.Tokens[0].Value : "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (c.Length >= 2 && c.Distinct().Count() == c.Length) return c;
+                    r.AddError("--categories needs at least two distinct fortune files, comma-separated");
+                    return null;
+                },
+            },
+            SampleCommandLine.Flag("--study", "run the baseline-vs-recipe study"),
+            new Option<long[]?>("--seeds")
+            {
+                Description = "the study's seeds, comma-separated (default 0,1,2)",
+                CustomParser = r =>
+                {
+                    var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                    var seeds = new List<long>();
+                    foreach (var part in text.Split(','))
+                    {
+                        if (!long.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+                        {
+                            r.AddError($"--seeds must be comma-separated integers, got '{text}'");
+                            return null;
+                        }
+                        seeds.Add(v);
+                    }
+                    return seeds.ToArray();
+                },
+            },
+            Budgets("--baseline-budgets", "the study's budgets of the baseline, comma-separated (default: --max-duration)"),
+            Budgets("--recipe-budgets", "the study's budgets of the recipe, comma-separated (default: --max-duration)"));
+        var command = new RootCommand("Pre-trains a small BERT-style encoder with masked-LM on Debian's fortunes corpus (baseline or recipe), optionally fine-tunes it, or runs the baseline-vs-recipe study. Ctrl+C stops after the current batch (and saves a checkpoint with --checkpoint-dir).");
+        common.AddTo(command);
+        foreach (var option in new Option[] { own.SequenceLength, own.VocabSize, own.CorpusLimit, own.EvalLimit, own.EvalInterval, own.WorkDir, own.Finetune, own.Encoder, own.FinetuneDuration, own.Categories, own.Study, own.Seeds, own.BaselineBudgets, own.RecipeBudgets })
+            command.Add(option);
+        return (command, common, own);
     }
 
     /// <summary>The encoder the sample pre-trains: hidden 128, 2 layers, 4 heads, feed-forward 512 (sized for a 2-core CPU).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -58,38 +59,23 @@ public sealed record SampleOptions
 /// </summary>
 public static class Program
 {
-    private const string Usage = """
-        usage: ResNet [--recipe NAME] [--max-duration D] [--seed N] [--checkpoint-dir DIR] [--resume]
-                      [--batch-size N] [--train-limit N] [--eval-limit N] [--threads N] [--data DIR] [--no-progress]
-                      [--stop-after N] [--save-model FILE] [--help] [--nproc N [--hostfile FILE]]
-          --recipe        baseline (default), mild, medium, hot
-          --max-duration  e.g. 2ep (default), 300ba, 1e5sp
-          --nproc         data-parallel training on N ranks started by Open MPI's mpirun (this
-                          machine, or the machines of --hostfile); --batch-size is per rank.
-                          Equivalent: mpirun -np N [--hostfile FILE] dotnet ResNet.dll ... (docs/distributed.md)
-        """;
-
     /// <summary>Entry point: exit code 0 on success, 1 on a failure (reported in one line), 2 on a bad command line, 130 when interrupted.</summary>
     public static int Main(string[] args) => Failure.Run("ResNet", () => RunCommandLine(args));
 
     private static int RunCommandLine(string[] args)
     {
-        if (args.Any(a => a is "--help" or "-h" or "-?"))
-        {
-            Console.WriteLine(Usage);
-            return 0;
-        }
-        SampleOptions options;
+        SampleOptions? parsed;
         try
         {
-            options = Parse(args);
+            parsed = TryParse(args);
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"ResNet: {e.Message}");
-            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("Run 'ResNet --help' for the options.");
             return 2;
         }
+        if (parsed is not { } options) return SampleCommandLine.ShowHelp(CommandLine().Command);
         if (options.Nproc is { } nproc)
         {
             // Ctrl+C reaches the ranks too (same terminal process group); the launcher just waits for them.
@@ -117,51 +103,58 @@ public static class Program
     }
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad option.</summary>
-    public static SampleOptions Parse(string[] args)
+    public static SampleOptions Parse(string[] args) =>
+        TryParse(args) ?? throw new ArgumentException("--help asks for the options, not a run");
+
+    // Null when --help was asked.
+    private static SampleOptions? TryParse(string[] args)
     {
-        var o = new SampleOptions();
-        for (var i = 0; i < args.Length; i++)
+        ArgumentNullException.ThrowIfNull(args);
+        var (command, common, o) = CommandLine();
+        if (SampleCommandLine.Parse(command, args) is not { } parsed) return null;
+        var options = new SampleOptions
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
-            int PositiveInt(string name)
-            {
-                var v = Next();
-                return int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, got '{v}'");
-            }
-            switch (args[i])
-            {
-                case "--recipe": o = o with { Recipe = Next() }; break;
-                case "--max-duration":
-                    var d = Next();
-                    if (!Duration.TryParse(d, out var duration) || duration.Unit == TimeUnit.Duration || duration.Value <= 0)
-                        throw new ArgumentException($"--max-duration must be a positive duration like 2ep, 300ba or 1e5sp, got '{d}'");
-                    if (duration.Unit == TimeUnit.Token)
-                        throw new ArgumentException($"--max-duration must be in ep, ba or sp: the ResNet sample counts no tokens, got '{d}'");
-                    o = o with { MaxDuration = duration };
-                    break;
-                case "--seed":
-                    var s = Next();
-                    o = o with { Seed = long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seed must be an integer, got '{s}'") };
-                    break;
-                case "--checkpoint-dir": o = o with { CheckpointDir = Next() }; break;
-                case "--resume": o = o with { Resume = true }; break;
-                case "--batch-size": o = o with { BatchSize = PositiveInt("--batch-size") }; break;
-                case "--train-limit": o = o with { TrainLimit = PositiveInt("--train-limit") }; break;
-                case "--eval-limit": o = o with { EvalLimit = PositiveInt("--eval-limit") }; break;
-                case "--threads": o = o with { Threads = PositiveInt("--threads"), ThreadsGiven = true }; break;
-                case "--nproc": o = o with { Nproc = PositiveInt("--nproc") }; break;
-                case "--hostfile": o = o with { Hostfile = Next() }; break;
-                case "--data": o = o with { DataFolder = Next() }; break;
-                case "--no-progress": o = o with { Progress = false }; break;
-                case "--stop-after": o = o with { StopAfter = PositiveInt("--stop-after") }; break;
-                case "--save-model": o = o with { SaveModel = Next() }; break;
-                default: throw new ArgumentException($"unknown option '{args[i]}'");
-            }
-        }
-        if (!Recipes.Names.Contains(o.Recipe)) throw new ArgumentException($"unknown recipe '{o.Recipe}'; available: {string.Join(", ", Recipes.Names)}");
-        if (o.Resume && o.CheckpointDir is null) throw new ArgumentException("--resume needs --checkpoint-dir");
-        if (o.Hostfile is not null && o.Nproc is null) throw new ArgumentException("--hostfile needs --nproc");
-        return o;
+            Recipe = common.CheckedRecipe(parsed, Recipes.Names.ToArray()),
+            MaxDuration = parsed.GetValue(common.MaxDuration),
+            Seed = parsed.GetValue(common.Seed),
+            CheckpointDir = parsed.GetValue(common.CheckpointDir),
+            Resume = parsed.GetValue(common.Resume),
+            BatchSize = parsed.GetValue(common.BatchSize),
+            TrainLimit = parsed.GetValue(o.TrainLimit),
+            EvalLimit = parsed.GetValue(o.EvalLimit),
+            Threads = parsed.GetValue(common.Threads) ?? Environment.ProcessorCount,
+            ThreadsGiven = parsed.GetValue(common.Threads) is not null,
+            DataFolder = parsed.GetValue(common.Data) ?? FashionMnist.DefaultFolder,
+            Progress = !parsed.GetValue(common.NoProgress),
+            StopAfter = parsed.GetValue(common.StopAfter),
+            SaveModel = parsed.GetValue(common.SaveModel),
+            Nproc = parsed.GetValue(o.Nproc),
+            Hostfile = parsed.GetValue(o.Hostfile),
+        };
+        if (options.MaxDuration.Unit == TimeUnit.Token)
+            throw new ArgumentException($"--max-duration must be in ep, ba or sp: the ResNet sample counts no tokens, got '{options.MaxDuration}'");
+        if (options.Hostfile is not null && options.Nproc is null) throw new ArgumentException("--hostfile needs --nproc");
+        return options;
+    }
+
+    private sealed record ResNetOptions(Option<int?> TrainLimit, Option<int?> EvalLimit, Option<int?> Nproc, Option<string?> Hostfile);
+
+    // The sample's command line: the shared options and its own.
+    private static (RootCommand Command, CommonOptions Common, ResNetOptions Own) CommandLine()
+    {
+        var common = new CommonOptions(string.Join(", ", Recipes.Names), Duration.Epochs(2), batchSize: 128);
+        var own = new ResNetOptions(
+            SampleCommandLine.OptionalPositiveInt("--train-limit", "use only the first N training images"),
+            SampleCommandLine.OptionalPositiveInt("--eval-limit", "use only the first N test images"),
+            SampleCommandLine.OptionalPositiveInt("--nproc", "data-parallel training on N ranks started by Open MPI's mpirun (this machine, or the machines of --hostfile); --batch-size is per rank. Equivalent: mpirun -np N dotnet ResNet.dll ... (docs/distributed.md)"),
+            SampleCommandLine.Text("--hostfile", "mpirun's hostfile for --nproc ranks on several machines"));
+        var command = new RootCommand("Trains a small ResNet on Fashion-MNIST with the Trainer and a recipe of efficient-training techniques. Ctrl+C stops after the current batch (and saves a checkpoint with --checkpoint-dir).");
+        common.AddTo(command);
+        command.Add(own.TrainLimit);
+        command.Add(own.EvalLimit);
+        command.Add(own.Nproc);
+        command.Add(own.Hostfile);
+        return (command, common, own);
     }
 
     /// <summary>

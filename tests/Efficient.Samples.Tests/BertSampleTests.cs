@@ -163,8 +163,8 @@ public sealed class BertSampleTests : IDisposable
     [InlineData(new[] { "--categories", "computers" }, "--categories needs at least two distinct fortune files, comma-separated")]
     [InlineData(new[] { "--seeds", "1,x" }, "--seeds must be comma-separated integers, got '1,x'")]
     [InlineData(new[] { "--study", "--finetune" }, "--study cannot be combined with --finetune or --checkpoint-dir")]
-    [InlineData(new[] { "--seed" }, "option --seed needs a value")]
-    [InlineData(new[] { "--bogus" }, "unknown option '--bogus'")]
+    [InlineData(new[] { "--seed" }, "Required argument missing for option: '--seed'.")]
+    [InlineData(new[] { "--bogus" }, "Unrecognized command or argument '--bogus'.")]
     public void RejectsBadOptions(string[] args, string message)
     {
         var act = () => Program.Parse(args);

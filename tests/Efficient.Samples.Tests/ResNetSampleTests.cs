@@ -87,7 +87,7 @@ public sealed class ResNetSampleTests : IDisposable
     public void HelpPrintsTheUsageAndExitsZero(string sample)
     {
         var output = SampleProcess.Run(sample, new[] { "--help" });
-        output.Should().Contain($"usage: {sample}").And.Contain("--max-duration");
+        output.Should().Contain("Usage:").And.Contain($"{sample} [options]").And.Contain("--max-duration").And.Contain("--checkpoint-dir");
     }
 
     [Fact]
