@@ -329,13 +329,12 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
-        trainerOptions.Callbacks.Add(new ResumeReporter(log));
 
         log.WriteLine($"BERT masked-LM pre-training: recipe {options.Recipe}, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads");
         var watch = Stopwatch.StartNew();
+        trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = trainer.Fit(stopAfter.Token);
-        foreach (var line in result.SurgeryReport) log.WriteLine(line);
         var metrics = result.Metrics.ContainsKey("loss") ? result.Metrics : trainer.Evaluate();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pre-training done: {result.StopReason}; {result.Timestamp.Batch} batches, validation MLM loss {metrics["loss"]:0.0000}, perplexity {metrics["perplexity"]:0.00}, wall time {watch.Elapsed.TotalSeconds:0.0} s ({speed.TokensPerSecond:0} tokens/s)"));
@@ -370,9 +369,9 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (checkpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = checkpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
-        trainerOptions.Callbacks.Add(new ResumeReporter(log));
         log.WriteLine($"fine-tuning: which of {string.Join(", ", options.Categories)}; {splits.TrainX.shape[0]} training, {splits.ValidationX.shape[0]} validation, {splits.TestX.shape[0]} test quotations; max duration {options.FinetuneDuration}");
         var watch = Stopwatch.StartNew();
+        trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = trainer.Fit(stopAfter.Token);
         var validation = result.Metrics.ContainsKey("accuracy") ? result.Metrics : trainer.Evaluate();

@@ -211,14 +211,13 @@ public static class Program
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (options.CheckpointDir is not null)
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
-        trainerOptions.Callbacks.Add(new ResumeReporter(log));
 
         var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
+        trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = trainer.Fit(stopAfter.Token);
-        foreach (var line in result.SurgeryReport) log.WriteLine(line);
         var metrics = result.Metrics.Count > 0 ? result.Metrics : trainer.Evaluate();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {result.StopReason}; {result.Timestamp.Batch} batches, accuracy {metrics["accuracy"]:P2}, top-2 {metrics["top2_accuracy"]:P2}, eval loss {metrics["loss"]:0.0000}, wall time {watch.Elapsed.TotalSeconds:0.0} s ({speed.SamplesPerSecond:0} samples/s)"));

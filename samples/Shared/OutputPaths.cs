@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using Efficient.Training;
 
 namespace Efficient.Samples;
 
@@ -66,15 +65,24 @@ internal static class OutputPaths
     }
 }
 
-/// <summary>Writes what fit start did about checkpoints (<see cref="TrainingState.ResumeReport"/>) to the sample's log.</summary>
-internal sealed class ResumeReporter : ITrainingCallback
+/// <summary>
+/// The samples' logger: the library's messages (surgery, resume, checkpoints, warnings) as lines of
+/// the sample's own output, information as is and warnings and errors marked, debug messages left out.
+/// </summary>
+internal sealed class SampleLogger : Microsoft.Extensions.Logging.ILogger
 {
     private readonly TextWriter _log;
 
-    public ResumeReporter(TextWriter log) => _log = log;
+    public SampleLogger(TextWriter log) => _log = log;
 
-    public void OnEvent(TrainingEvent e, TrainingState state)
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (e == TrainingEvent.FitStart && state.ResumeReport is { } report) _log.WriteLine(report);
+        if (!IsEnabled(logLevel)) return;
+        var message = formatter(state, exception);
+        _log.WriteLine(logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning ? $"{logLevel.ToString().ToLowerInvariant()}: {message}" : message);
     }
 }

@@ -51,8 +51,8 @@ public sealed class PackageTests : IDisposable
             .And.NotContain("Efficient.Torch").And.NotContain("TorchSharp-cpu", "the application picks the runtime")
             .And.Contain("<license type=\"expression\">MIT</license>").And.Contain("<readme>README.md</readme>");
         Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).Should().BeEquivalentTo(
-            new[] { "TorchSharp", "Microsoft.Extensions.Options", "Microsoft.Extensions.Options.ConfigurationExtensions" },
-            "TorchSharp and the .NET options/configuration abstractions are the only dependencies");
+            new[] { "TorchSharp", "Microsoft.Extensions.Options", "Microsoft.Extensions.Options.ConfigurationExtensions", "Microsoft.Extensions.Logging.Abstractions" },
+            "TorchSharp and the .NET options, configuration and logging abstractions are the only dependencies");
 
         var app = Path.Combine(_dir, "app");
         Directory.CreateDirectory(app);

@@ -7,6 +7,7 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Efficient.Training;
@@ -54,7 +55,8 @@ public static class EfficientTrainingServiceCollectionExtensions
     /// through <see cref="ValidatableOptionsValidator{TOptions}"/> whenever <c>IOptions&lt;T&gt;.Value</c> is
     /// read and, for the trainer's options and every options type the configuration sets, when the host
     /// starts (<c>ValidateOnStart</c>), and a transient <see cref="Trainer"/> built from
-    /// <c>IOptions&lt;TrainerOptions&gt;</c>. What configuration cannot hold (the model, the optimizer
+    /// <c>IOptions&lt;TrainerOptions&gt;</c> (logging to the host's <c>ILoggerFactory</c> unless
+    /// <see cref="TrainerOptions.Logger"/> is set). What configuration cannot hold (the model, the optimizer
     /// factory, the data, algorithms, callbacks) is set by <paramref name="configureTrainer"/>, which runs
     /// after binding.
     /// </summary>
@@ -69,7 +71,12 @@ public static class EfficientTrainingServiceCollectionExtensions
         foreach (var type in OptionsTypes)
             register.MakeGenericMethod(type).Invoke(null, new object?[] { services, configuration?.GetSection($"{SectionName}:{SectionOf(type)}") });
         if (configureTrainer is not null) services.Configure(configureTrainer);
-        services.TryAddTransient(provider => new Trainer(provider.GetRequiredService<IOptions<TrainerOptions>>()));
+        services.TryAddTransient(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TrainerOptions>>();
+            options.Value.Logger ??= provider.GetService<ILoggerFactory>()?.CreateLogger<Trainer>();
+            return new Trainer(options);
+        });
         return services;
     }
 

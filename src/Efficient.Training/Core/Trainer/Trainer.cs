@@ -28,6 +28,8 @@ public sealed partial class Trainer
     private readonly List<ITrainingCallback> _callbacks;
     private readonly Checkpointer? _checkpointer;
     private TrainingState? _state;
+
+    private Microsoft.Extensions.Logging.ILogger Log => _options.Logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     private ModelSurgery? _surgery;
     private TimeSpan? _timeToThreshold;
 
@@ -138,6 +140,7 @@ public sealed partial class Trainer
         if (_checkpointer is not null && _options.Checkpoint!.SaveAtEnd && !_checkpointer.HasCheckpointAt(state.Timestamp))
             SaveCheckpoint(state);
         Fire(TrainingEvent.FitEnd, state);
+        TrainerLog.FitEnded(Log, Checkpointer.NameFor(state.Timestamp), stopReason);
         return new FitResult(state.Timestamp, state.Metrics, stopReason, _timeToThreshold, SurgeryReport);
     }
 
@@ -160,10 +163,12 @@ public sealed partial class Trainer
         if (_options.CheckConvolutions)
         {
             ConvolutionCheck = Efficient.Training.ConvolutionCheck.Run(model);
-            if (!ConvolutionCheck.AllCorrect) Console.Error.WriteLine(ConvolutionCheck.ToString());
+            if (ConvolutionCheck.AllCorrect) TrainerLog.ConvolutionsChecked(Log, ConvolutionCheck.ToString());
+            else TrainerLog.ConvolutionsWrong(Log, ConvolutionCheck.ToString());
         }
         _surgery = new ModelSurgery(model);
         _pipeline.ApplySurgery(model, _surgery);
+        foreach (var change in _surgery.Report) TrainerLog.Surgery(Log, change);
         PrecisionScope.Prepare(_options.Precision, _surgery);
         var optimizer = _options.Optimizer!(model.parameters().ToList())   // a list: TorchSharp's optimizers keep what they are given
             ?? throw new InvalidOperationException("TrainerOptions.Optimizer returned null; expected an optimizer built from the parameters it is given, e.g. p => optim.SGD(p, 0.1).");
@@ -182,7 +187,11 @@ public sealed partial class Trainer
         _state = state;
         SetupDistributed(state);
         Fire(TrainingEvent.Init, state);
-        if (_checkpointer is not null) state.ResumeReport = PrepareCheckpoints(state);
+        if (_checkpointer is not null)
+        {
+            state.ResumeReport = PrepareCheckpoints(state);
+            TrainerLog.Resume(Log, state.ResumeReport);
+        }
         model.train();
         return state;
     }
@@ -408,7 +417,9 @@ public sealed partial class Trainer
 
     private void SaveCheckpoint(TrainingState state)
     {
-        if (state.IsRankZero) _checkpointer!.Save(state, _pipeline.Algorithms, Identity(state)); // data-parallel runs: rank 0 writes
+        if (!state.IsRankZero) return; // data-parallel runs: rank 0 writes
+        _checkpointer!.Save(state, _pipeline.Algorithms, Identity(state));
+        TrainerLog.CheckpointSaved(Log, Path.Combine(_checkpointer.Folder, Checkpointer.NameFor(state.Timestamp)));
     }
 
     private Tensor CallModel(nn.Module<Tensor, Tensor> model, Tensor input)

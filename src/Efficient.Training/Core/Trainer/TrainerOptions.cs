@@ -116,6 +116,14 @@ public sealed class TrainerOptions : IValidatableOptions
     /// </summary>
     public bool CheckConvolutions { get; set; } = true;
 
+    /// <summary>
+    /// Where the trainer reports what it does (<c>Microsoft.Extensions.Logging</c>): the convolution
+    /// check's warning, model surgery, what resume did, each checkpoint written and why fit ended.
+    /// Default: nothing is logged. With <see cref="EfficientTrainingServiceCollectionExtensions.AddEfficientTraining"/>
+    /// the host's <c>ILoggerFactory</c> provides one when this is not set.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; set; }
+
     /// <summary>Numeric precision of the forward pass.</summary>
     public Precision Precision { get; set; } = Precision.Fp32;
 
