@@ -112,6 +112,10 @@ public sealed class CallbackTests : IDisposable
         new Trainer(options).Fit();
         var text = output.ToString();
         text.Should().Contain("ep 1 ba 4 [########################] 100%").And.Contain("accuracy=");
+        // Not a terminal: one line at the end of the epoch and one after the evaluation, none repeated.
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(2, text).And.OnlyHaveUniqueItems();
+        lines[1].Should().Contain("accuracy=");
         speed.SamplesPerSecond.Should().BeGreaterThan(0);
         var bad = () => new SpeedMonitor(0);
         bad.Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should().StartWith("SpeedMonitor: window must be at least 1 batch.");

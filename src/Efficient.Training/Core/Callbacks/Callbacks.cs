@@ -11,7 +11,9 @@ namespace Efficient.Training;
 
 /// <summary>
 /// A one-line console progress bar: epoch, batch, progress through the run, ETA and live loss and
-/// metrics, redrawn at most every <c>refresh</c>. Writes plain lines when output is redirected.
+/// metrics, redrawn in place at most every <c>refresh</c> in a terminal. When the output is not a
+/// terminal (redirected to a file or a pipe, or a writer of your own) it writes one line per epoch
+/// and one per evaluation, and never the same line twice.
 /// </summary>
 public sealed class ProgressBar : ITrainingCallback
 {
@@ -21,13 +23,14 @@ public sealed class ProgressBar : ITrainingCallback
     private readonly Stopwatch _watch = new();
     private TimeSpan? _lastDraw;
     private double _startProgress;
+    private string? _lastLine;
 
     /// <summary>Creates the bar on <paramref name="output"/> (default the console).</summary>
     public ProgressBar(TextWriter? output = null, TimeSpan? refresh = null)
     {
         _out = output ?? Console.Out;
         _refresh = refresh ?? TimeSpan.FromMilliseconds(250);
-        _inPlace = output is null && !Console.IsOutputRedirected;
+        _inPlace = (output is null || ReferenceEquals(output, Console.Out)) && !Console.IsOutputRedirected;
     }
 
     /// <inheritdoc />
@@ -40,9 +43,10 @@ public sealed class ProgressBar : ITrainingCallback
                 _watch.Restart();
                 _startProgress = state.Progress;
                 break;
-            case TrainingEvent.BatchEnd when _lastDraw is null || _watch.Elapsed - _lastDraw.Value >= _refresh:
+            case TrainingEvent.BatchEnd when _inPlace && (_lastDraw is null || _watch.Elapsed - _lastDraw.Value >= _refresh):
                 Draw(state, final: false);
                 break;
+            case TrainingEvent.EpochEnd when !_inPlace:
             case TrainingEvent.EvalEnd:
             case TrainingEvent.FitEnd:
                 Draw(state, final: true);
@@ -63,7 +67,8 @@ public sealed class ProgressBar : ITrainingCallback
         var line = string.Create(CultureInfo.InvariantCulture,
             $"ep {state.Timestamp.Epoch} ba {state.Timestamp.Batch} [{new string('#', filled)}{new string('.', width - filled)}] {p * 100:0}% eta {eta:hh\\:mm\\:ss} {loss} {metrics}").TrimEnd();
         if (_inPlace && !final) _out.Write("\r" + line.PadRight(TerminalWidth()));
-        else _out.WriteLine((_inPlace ? "\r" : "") + line);
+        else if (line != _lastLine) _out.WriteLine((_inPlace ? "\r" : "") + line);
+        _lastLine = final ? line : null;
     }
 
     // The width to pad the in-place line to: up to 120 columns; terminals can report 0 columns (under

@@ -174,6 +174,7 @@ public sealed partial class Trainer
             ?? throw new InvalidOperationException("TrainerOptions.Optimizer returned null; expected an optimizer built from the parameters it is given, e.g. p => optim.SGD(p, 0.1).");
         var max = _options.MaxDuration;
         var scaled = ScaledDuration(max, _options.ScaleScheduleRatio, _options.TrainData!.BatchesPerEpoch);
+        if (_options.ScaleScheduleRatio != 1) TrainerLog.Scaled(Log, scaled.ToString(), max.ToString(), _options.ScaleScheduleRatio);
         var state = new TrainingState(model, optimizer, scaled, new Generator(unchecked((ulong)_options.Seed)), _options.Seed)
         {
             BatchesPerEpoch = _options.TrainData!.BatchesPerEpoch,
