@@ -21,27 +21,8 @@ namespace Efficient.Training.Bench;
 /// </summary>
 internal static class DdpStep
 {
-    public static int Run(string[] args)
+    public static int Run(string mode, int steps, int warmup, int batch, int threads, double bucketMB)
     {
-        var mode = "sync";
-        int steps = 30, warmup = 5, batch = 64, threads = 1;
-        double bucketMB = 25;
-        for (var i = 1; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--mode": mode = Next(); break;
-                case "--steps": steps = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--batch": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--bucket-mb": bucketMB = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                default:
-                    Console.Error.WriteLine($"unknown option {args[i]}; usage: ddp-step [--mode sync|local] [--steps N] [--warmup N] [--batch N] [--threads N] [--bucket-mb X]");
-                    return 2;
-            }
-        }
         if (mode is not ("sync" or "local")) throw new ArgumentException($"--mode must be sync or local, not '{mode}'.");
         set_num_threads(threads);
         ProcessGroup.Initialize(TimeSpan.FromMinutes(2));

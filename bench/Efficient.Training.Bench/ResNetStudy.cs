@@ -20,40 +20,8 @@ namespace Efficient.Training.Bench;
 /// </summary>
 internal static class ResNetStudy
 {
-    public static int Run(string[] args)
+    public static int Run(List<long> seeds, List<string> recipes, List<Duration> baselineBudgets, List<Duration> recipeBudgets, Dictionary<string, IList<Duration>> budgetsOf, int trainLimit, int evalLimit, int threads, string output)
     {
-        var seeds = new List<long> { 0, 1, 2 };
-        // The defaults are the study in docs/benchmarks.md.
-        var recipes = new List<string> { "baseline", "mild", "medium" };
-        var baselineBudgets = new List<Duration> { Duration.Epochs(5), Duration.Epochs(10), Duration.Epochs(20) };
-        var recipeBudgets = new List<Duration> { Duration.Epochs(32) };
-        var budgetsOf = new Dictionary<string, IList<Duration>> { ["mild"] = new List<Duration> { Duration.Epochs(24), Duration.Epochs(32) } };
-        var trainLimit = 12_000;
-        var evalLimit = 2_000;
-        var threads = 1;
-        var output = "study-resnet";
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--seeds": seeds = Next().Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToList(); break;
-                case "--recipes": recipes = Next().Split(',').ToList(); break;
-                case "--baseline-budgets": baselineBudgets = Next().Split(',').Select(Duration.Parse).ToList(); break;
-                case "--recipe-budgets": recipeBudgets = Next().Split(',').Select(Duration.Parse).ToList(); break;
-                case "--budgets":
-                    var spec = Next().Split('=', 2);
-                    if (spec.Length != 2 || spec[0].Length == 0) throw new ArgumentException($"--budgets takes RECIPE=D,D,... (e.g. medium=36ep), got '{string.Join("=", spec)}'");
-                    budgetsOf[spec[0]] = spec[1].Split(',').Select(Duration.Parse).ToList();
-                    break;
-                case "--train-limit": trainLimit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--eval-limit": evalLimit = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--output": output = Next(); break;
-                default:
-                    throw new ArgumentException($"unknown option {args[i]}; usage: study [--seeds 0,1,2] [--recipes baseline,mild,medium] [--baseline-budgets 5ep,10ep,20ep] [--recipe-budgets 32ep] [--budgets RECIPE=D,D ...] [--train-limit N] [--eval-limit N] [--threads N] [--output DIR]");
-            }
-        }
         if (!recipes.Contains("baseline")) throw new ArgumentException("--recipes must include baseline");
         foreach (var r in recipes) Recipes.Create(r);
         set_num_threads(threads);

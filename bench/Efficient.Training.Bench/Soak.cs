@@ -16,24 +16,12 @@ namespace Efficient.Training.Bench;
 /// the live TorchSharp tensors and the process's resident memory (VmRSS). A leak shows as a count or
 /// a resident size that keeps growing: the verdict wants the tensor count never above its value after
 /// warm-up (2,000 batches) and the resident size to grow by less than 2% over the second half of the
-/// run. Usage: <c>soak [--batches N] [--threads N]</c>.
+/// run.
 /// </summary>
 internal static class Soak
 {
-    public static int Run(string[] args)
+    public static int Run(int batches, int threads)
     {
-        var batches = 10_000;
-        var threads = 1;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--batches": batches = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; usage: soak [--batches N] [--threads N]");
-            }
-        }
         if (batches < 4000) throw new ArgumentException("--batches must be at least 4000 (samples every 500 batches; the first 2,000 are warm-up)");
         set_num_threads(threads);
 

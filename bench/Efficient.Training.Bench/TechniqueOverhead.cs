@@ -49,26 +49,8 @@ internal static class TechniqueOverhead
         ["Lookahead"] = () => new LookaheadAlgorithm(),
     };
 
-    public static int Run(string[] args)
+    public static int Run(int warmup, int batches, int rounds, int threads, string[]? only)
     {
-        var warmup = 3;
-        var batches = 10;
-        var rounds = 2;
-        var threads = 1;
-        string[]? only = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            switch (args[i])
-            {
-                case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--batches": batches = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--only": only = Next().Split(','); break;
-                default: throw new ArgumentException($"unknown option {args[i]}; usage: technique-overhead [--warmup N] [--batches N] [--rounds N] [--threads N] [--only A,B]");
-            }
-        }
         var techniques = Techniques();
         if (only is not null)
         {

@@ -17,34 +17,11 @@ internal static class TrainStep
 {
     private const string Usage = "usage: train-step --model resnet|bert [--steps N=20] [--warmup N=3] [--threads N=2] [--interop-threads N] [--no-scope] [--channels-last]";
 
-    public static int Run(string[] args)
+    public static int Run(string? model, int steps, int warmup, int threads, int interop, bool scope, bool channelsLast)
     {
         // The library tunes glibc's allocator when it loads (MallocTuning); reach it before any
         // tensor is allocated, as an application using the library does.
         var malloc = MallocTuning.Apply();
-        string? model = null;
-        int steps = 20, warmup = 3, threads = 2, interop = 0;
-        bool scope = true, channelsLast = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value; {Usage}");
-            int Positive(string name)
-            {
-                var text = Next();
-                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name} must be a positive integer, not '{text}'; {Usage}");
-            }
-            switch (args[i])
-            {
-                case "--model": model = Next(); break;
-                case "--steps": steps = Positive("--steps"); break;
-                case "--warmup": warmup = Positive("--warmup"); break;
-                case "--threads": threads = Positive("--threads"); break;
-                case "--interop-threads": interop = Positive("--interop-threads"); break;
-                case "--no-scope": scope = false; break;
-                case "--channels-last": channelsLast = true; break;
-                default: throw new ArgumentException($"unknown option {args[i]}; {Usage}");
-            }
-        }
         if (model is not ("resnet" or "bert")) throw new ArgumentException($"--model must be resnet or bert, not '{model}'; {Usage}");
 
         set_num_threads(threads);
