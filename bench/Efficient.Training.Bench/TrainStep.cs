@@ -15,14 +15,13 @@ namespace Efficient.Training.Bench;
 /// </summary>
 internal static class TrainStep
 {
-    private const string Usage = "usage: train-step --model resnet|bert [--steps N=20] [--warmup N=3] [--threads N=2] [--interop-threads N] [--no-scope] [--channels-last]";
 
     public static int Run(string? model, int steps, int warmup, int threads, int interop, bool scope, bool channelsLast)
     {
         // The library tunes glibc's allocator when it loads (MallocTuning); reach it before any
         // tensor is allocated, as an application using the library does.
         var malloc = MallocTuning.Apply();
-        if (model is not ("resnet" or "bert")) throw new ArgumentException($"--model must be resnet or bert, not '{model}'; {Usage}");
+        if (model is not ("resnet" or "bert")) throw new ArgumentException($"--model must be resnet or bert, not '{model}'");
 
         set_num_threads(threads);
         if (interop > 0) set_num_interop_threads(interop);
