@@ -14,8 +14,9 @@ i mod 3. Model: Linear(4, 6) -> BatchNorm1d(6) -> ReLU -> Linear(6, 3), trained 
 - SWA: torch.optim.swa_utils.AveragedModel / SWALR / update_bn, the canonical recipe: from the
   end of epoch `start_epoch` on, after each epoch update the average then step SWALR; at the end
   update_bn over the training data and take the average as the final model.
-- SAM (Foret et al. 2021, Composer's SAMOptimizer, written here): on steps where step % interval
-  == 0, e = rho * g / (||g|| + eps), w += e, recompute the gradients at w + e (a second forward
+- SAM (Foret et al. 2021, Composer's SAMOptimizer, written here): on steps where
+  (step + 1) % interval == 0 (Composer counts global_step from 0 and tests it after adding one, so
+  with interval k SAM runs on the k-th, 2k-th, ... step), e = rho * g / (||g|| + eps), w += e, recompute the gradients at w + e (a second forward
   and backward; BatchNorm running statistics are updated again, as in Composer), w -= e, then the
   base optimizer steps; on the other steps a plain step.
 - Clipping: torch.nn.utils.clip_grad_norm_ / clip_grad_value_ and adaptive gradient clipping
@@ -152,7 +153,7 @@ for step in range(6):
     opt.zero_grad()
     loss = F.cross_entropy(model(x), y)
     loss.backward()
-    if step % INTERVAL == 0:
+    if (step + 1) % INTERVAL == 0:
         with torch.no_grad():
             params = [p for p in model.parameters() if p.grad is not None]
             grad_norm = torch.norm(torch.stack([p.grad.norm(p=2) for p in params]), p=2)

@@ -24,7 +24,7 @@ public class SamTests
             optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(model.call(bx), by);
             loss.backward();
-            if (i % interval == 0)
+            if ((i + 1) % interval == 0)   // Composer: (global_step + 1) % interval == 0
             {
                 Sam.Step(model.parameters(), () =>
                 {

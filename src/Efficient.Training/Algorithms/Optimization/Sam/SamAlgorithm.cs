@@ -4,7 +4,8 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Trainer adapter of <see cref="Sam"/>: in the optimization block, on every
-/// <see cref="SamOptions.Interval"/>-th step (steps 0, k, 2k, ...), perturbs the optimizer's parameters
+/// <see cref="SamOptions.Interval"/>-th step (the k-th, 2k-th, ... step, as Composer's
+/// <c>(global_step + 1) % interval == 0</c>), perturbs the optimizer's parameters
 /// along the gradient, recomputes the gradients over the whole batch with
 /// <see cref="StepContext.RecomputeGradients"/> (all microbatches, with the loss and regularization
 /// hooks), restores the parameters and lets the inner step run; works with any optimizer.
@@ -32,7 +33,8 @@ public sealed class SamAlgorithm : IOptimizationAlgorithm
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (context.State.Timestamp.Batch % _options.Interval != 0)
+        // Timestamp.Batch counts the steps already taken: this is step Batch + 1.
+        if ((context.State.Timestamp.Batch + 1) % _options.Interval != 0)
         {
             next();
             return;
