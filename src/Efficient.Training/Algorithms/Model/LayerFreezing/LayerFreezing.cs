@@ -7,8 +7,9 @@ namespace Efficient.Training.Algorithms;
 /// <summary>
 /// Layer freezing (Composer's <c>freeze_layers</c>, after FreezeOut, Brock et al., 2017): as training
 /// progresses, the layers nearest the input stop training, which saves their backward pass and
-/// optimizer update. The layers are the model's leaf modules in definition order; the last one (the
-/// head) is never frozen. Frozen parameters get <c>requires_grad = false</c> and no gradient, so every
+/// optimizer update. The layers are, as Composer's <c>_get_layers</c> finds them, the model's leaf
+/// modules that hold parameters, in definition order (activations, pooling and dropout are not
+/// layers); the last of them (the head) is never frozen, even when parameterless modules follow it. Frozen parameters get <c>requires_grad = false</c> and no gradient, so every
 /// optimizer skips them (no update, no weight decay, no momentum).
 /// </summary>
 public static class LayerFreezing
@@ -30,11 +31,17 @@ public static class LayerFreezing
         return freezeLevel * (progress - freezeStart) / (1 - freezeStart);
     }
 
-    /// <summary>The layers freezing works on: the leaf modules of <paramref name="model"/> (modules without children), in definition order, with their dotted names.</summary>
+    /// <summary>
+    /// The layers freezing works on: the submodules of <paramref name="model"/> without children that
+    /// hold parameters, in definition order, with their dotted names (Composer's <c>_get_layers</c>:
+    /// a depth-first walk of the children keeping parameter-bearing leaves).
+    /// </summary>
     public static IReadOnlyList<(string Name, nn.Module Layer)> Layers(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.named_modules().Where(m => !m.module.children().Any()).ToList();
+        return model.named_modules()
+            .Where(m => m.name.Length > 0 && !m.module.children().Any() && m.module.parameters().Any())
+            .ToList();
     }
 
     /// <summary>How many layers are frozen at <paramref name="progress"/>: <c>floor(fraction · (layers − 1))</c> (the head is never frozen).</summary>
