@@ -17,7 +17,8 @@ public class ProgressiveResizingTests
     [Theory]
     [InlineData(32, 32, 0.5, 16, 16)]
     [InlineData(32, 32, 0.75, 24, 24)]
-    [InlineData(28, 32, 0.5, 14, 16)]   // H rounds 3.5 increments to 4 (half to even), the smaller ratio 16/32 wins
+    [InlineData(28, 32, 0.5, 14, 16)]   // the width's ratio 16/32 scales both sides
+    [InlineData(32, 28, 0.5, 18, 16)]   // Composer: w 14 → 3.5 increments → 4 (half to even) → 16; ratio 16/28; h = floor(32·16/28) = 18
     [InlineData(16, 16, 0.6666666666666666, 12, 12)]
     [InlineData(16, 16, 1.0, 16, 16)]
     [InlineData(8, 8, 0.1, 4, 4)]       // at least one increment
@@ -28,9 +29,25 @@ public class ProgressiveResizingTests
     public void BilinearHalvingAveragesTwoByTwoBlocks()
     {
         using var input = arange(32, dtype: ScalarType.Float32).reshape(2, 1, 4, 4);
-        using var result = ProgressiveResizing.Resize(input, 2, 2);
+        using var result = ProgressiveResizing.Resize(input, 2, 2, ResizeInterpolation.Bilinear);
         // align_corners=false at scale 2 samples between pixels 2i and 2i+1: the block means.
         Floats(result).Should().Equal(2.5f, 4.5f, 10.5f, 12.5f, 18.5f, 20.5f, 26.5f, 28.5f);
+    }
+
+    [Fact]
+    public void TheDefaultResizeIsComposersNearestWithTheWidthPinned()
+    {
+        // generate_techniques_data.py re-implements Composer's resize_batch on a 32×28 image.
+        var shape = Shape(Reference("composer_input_shape"));
+        using var image = Formula(shape, 0.23);
+        using var mask = arange(shape[0] * shape[2] * shape[3], dtype: ScalarType.Int64).reshape(shape[0], shape[2], shape[3]);
+        var (h, w) = ProgressiveResizing.TargetSize(shape[2], shape[3], Reference("composer_scale").GetDouble());
+        new[] { h, w }.Should().Equal(Shape(Reference("composer_resized_shape"))[2..]);
+        var plain = ProgressiveResizing.Apply(new Batch(image, mask), h, w);
+        Floats(plain.Input).Select(v => (double)v).Should().Equal(Doubles(Reference("composer_resized")), (a, b) => Math.Abs(a - b) < 1e-6);
+        plain.Target.Should().BeSameAs(mask, "Composer leaves targets alone unless resize_targets");
+        var withTargets = ProgressiveResizing.Apply(new Batch(image, mask), h, w, resizeTargets: true);
+        Longs(withTargets.Target).Should().Equal(Shape(Reference("composer_resized_target")));
     }
 
     [Fact]
@@ -39,7 +56,7 @@ public class ProgressiveResizingTests
         using var image = Formula(Shape(Reference("resize_input_shape")));
         var size = Shape(Reference("resize_size"));
         using var mask = arange(2 * 7 * 9, dtype: ScalarType.Int64).reshape(2, 7, 9);
-        var result = ProgressiveResizing.Apply(new Batch(image, mask), size[0], size[1]);
+        var result = ProgressiveResizing.Apply(new Batch(image, mask), size[0], size[1], interpolation: ResizeInterpolation.Bilinear, resizeTargets: true);
         Floats(result.Input).Select(v => (double)v).Should().Equal(Doubles(Reference("resize_bilinear")), (a, b) => Math.Abs(a - b) < 1e-5);
         Longs(result.Target).Should().Equal(Shape(Reference("resize_nearest_target")));
     }
@@ -49,11 +66,12 @@ public class ProgressiveResizingTests
     {
         using var input = rand(1, 3, 4, 4);
         using var mask = arange(16, dtype: ScalarType.Int64).reshape(1, 4, 4);
-        var result = ProgressiveResizing.Apply(new Batch(input, mask), 2, 2);
+        ProgressiveResizing.Apply(new Batch(input, mask), 2, 2).Target.Should().BeSameAs(mask, "targets are resized only when asked");
+        var result = ProgressiveResizing.Apply(new Batch(input, mask), 2, 2, resizeTargets: true);
         result.Target.dtype.Should().Be(ScalarType.Int64);
         Longs(result.Target).Should().Equal(0, 2, 8, 10);
         using var labels = tensor(new long[] { 2 });
-        ProgressiveResizing.Apply(new Batch(input, labels), 2, 2).Target.Should().BeSameAs(labels);
+        ProgressiveResizing.Apply(new Batch(input, labels), 2, 2, resizeTargets: true).Target.Should().BeSameAs(labels);
     }
 
     [Fact]
@@ -63,8 +81,8 @@ public class ProgressiveResizingTests
         using var mask = arange(2 * 36, dtype: ScalarType.Int64).reshape(2, 6, 6);
         using var g1 = new Generator(4);
         using var g2 = new Generator(4);
-        var a = ProgressiveResizing.Apply(new Batch(input, mask), 4, 4, ResizeMode.Crop, g1);
-        var b = ProgressiveResizing.Apply(new Batch(input, mask), 4, 4, ResizeMode.Crop, g2);
+        var a = ProgressiveResizing.Apply(new Batch(input, mask), 4, 4, ResizeMode.Crop, g1, resizeTargets: true);
+        var b = ProgressiveResizing.Apply(new Batch(input, mask), 4, 4, ResizeMode.Crop, g2, resizeTargets: true);
         a.Input.shape.Should().Equal(2, 1, 4, 4);
         Floats(a.Input).Should().Equal(Floats(b.Input));
         Longs(a.Target).Should().Equal(Floats(a.Input).Select(v => (long)v));

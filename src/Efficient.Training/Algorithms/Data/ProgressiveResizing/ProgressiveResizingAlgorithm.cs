@@ -28,6 +28,6 @@ public sealed class ProgressiveResizingAlgorithm : IDataAlgorithm
         if (batch.Input.dim() != 4) throw new ArgumentException($"ProgressiveResizing expects images [B, C, H, W] (got [{string.Join(", ", batch.Input.shape)}]).", nameof(batch));
         var scale = ProgressiveResizing.ScaleFactor(state.Progress, _options.InitialScale, _options.DelayFraction, _options.FinetuneFraction);
         var (h, w) = ProgressiveResizing.TargetSize(batch.Input.shape[2], batch.Input.shape[3], scale, _options.SizeIncrement);
-        return ProgressiveResizing.Apply(batch, h, w, _options.Mode, state.Rng);
+        return ProgressiveResizing.Apply(batch, h, w, _options.Mode, state.Rng, _options.Interpolation, _options.ResizeTargets);
     }
 }

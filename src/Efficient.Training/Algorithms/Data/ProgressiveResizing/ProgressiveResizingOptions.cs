@@ -15,6 +15,12 @@ public sealed class ProgressiveResizingOptions : IValidatableOptions
     /// <summary>Fraction of training at full size, at the end (Composer <c>finetune_fraction</c>). Default 0.2; range [0, 1], with <see cref="DelayFraction"/> + <see cref="FinetuneFraction"/> ≤ 1.</summary>
     public double FinetuneFraction { get; set; } = 0.2;
 
+    /// <summary>How <see cref="ResizeMode.Resize"/> interpolates. Default <see cref="ResizeInterpolation.Nearest"/> (Composer's).</summary>
+    public ResizeInterpolation Interpolation { get; set; } = ResizeInterpolation.Nearest;
+
+    /// <summary>Whether dense targets with the input's spatial size are resized or cropped too (Composer <c>resize_targets</c>). Default false.</summary>
+    public bool ResizeTargets { get; set; }
+
     /// <summary>Image sides are multiples of this many pixels (Composer <c>size_increment</c>). Default 4; range ≥ 1.</summary>
     public int SizeIncrement { get; set; } = 4;
 
