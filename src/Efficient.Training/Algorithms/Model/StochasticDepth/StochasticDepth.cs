@@ -74,7 +74,8 @@ public static class StochasticDepth
     }
 
     /// <summary>
-    /// Sample-wise drop (timm's <c>drop_path</c>, Composer's <c>_sample_drop</c>): in training, returns
+    /// Sample-wise drop, timm's <c>drop_path</c> (not Composer's <c>_sample_drop</c>, which multiplies by
+    /// the mask without rescaling in training and by 1 − p at evaluation): in training, returns
     /// <c>x / (1 − p) · floor(1 − p + u)</c> with one <c>u ~ U[0, 1)</c> per sample (drawn as
     /// <c>rand([N, 1, ...], generator)</c>); otherwise (or with p = 0) returns <paramref name="x"/> unchanged.
     /// </summary>
