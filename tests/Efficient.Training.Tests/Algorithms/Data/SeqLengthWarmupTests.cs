@@ -34,15 +34,21 @@ public class SeqLengthWarmupTests
     }
 
     [Fact]
-    public void ReshapeCutsEverySequenceIntoPieces()
+    public void ReshapeRegroupsTheWholeBatchAsComposerDoes()
     {
+        // Composer's set_batch_sequence_length(truncate=False): view(-1), keep (20 // 4) * 4 = 20
+        // tokens, view(-1, 4): rows straddle the old sequences and nothing is lost.
         using var input = arange(20, dtype: ScalarType.Int64).reshape(2, 10);
         using var target = (arange(20, dtype: ScalarType.Int64) + 100).reshape(2, 10);
         var result = SeqLengthWarmup.Reshape(new Batch(input, target, tokens: 20), 4);
-        result.Input.shape.Should().Equal(4, 4);
-        Longs(result.Input).Should().Equal(0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17);
+        result.Input.shape.Should().Equal(5, 4);
+        Longs(result.Input).Should().Equal(Enumerable.Range(0, 20).Select(v => (long)v));
         Longs(result.Target).Should().Equal(Longs(result.Input).Select(v => v + 100));
-        result.Tokens.Should().Be(16);
+        result.Tokens.Should().Be(20);
+        // 2 × 10 tokens into rows of 6: (20 // 6) * 6 = 18 kept, the last 2 tokens of the batch dropped.
+        var six = SeqLengthWarmup.Reshape(new Batch(input, target, tokens: 20), 6);
+        six.Input.shape.Should().Equal(3, 6);
+        Longs(six.Input).Should().Equal(Enumerable.Range(0, 18).Select(v => (long)v));
     }
 
     [Fact]

@@ -96,9 +96,9 @@ public class AlibiTests
         });
         var run = Train(model, new IAlgorithm[] { algorithm }, eval: eval, data: (x, y));
         run.Fit.SurgeryReport.Should().Equal("Alibi: replaced 2 attention modules with ALiBi attention, removed 1 position embeddings");
-        // 0.25 × 16 = 4 positions in training ...
-        run.Batches.Select(b => b.input.shape).Should().AllBeEquivalentTo(new long[] { 4, 4 });
-        Longs(run.Batches[1].input).Should().Equal(Longs(x.narrow(0, 4, 4).narrow(1, 0, 4)));
+        // 0.25 × 16 = 4 positions in training, the batch's 4 × 16 tokens regrouped into 16 rows (Composer) ...
+        run.Batches.Select(b => b.input.shape).Should().AllBeEquivalentTo(new long[] { 16, 4 });
+        Longs(run.Batches[1].input).Should().Equal(Longs(x.narrow(0, 4, 4)));
         // ... and the full 16 in evaluation, beyond the removed embedding's maximum length 4.
         evalLengths.Should().NotBeEmpty().And.OnlyContain(l => l == 16);
         run.Fit.Metrics.Should().ContainKey("loss");
@@ -116,7 +116,8 @@ public class AlibiTests
         reshaped.Tokens.Should().Be(64);
         Longs(reshaped.Input).Should().Equal(Longs(ids));
         Alibi.ScaleSequenceLength(batch, 1).Should().BeSameAs(batch);
-        Alibi.ScaleSequenceLength(batch, 0.3).Input.shape.Should().Equal(4, 4);
+        Alibi.ScaleSequenceLength(batch, 0.3).Input.shape.Should().Equal(new long[] { 16, 4 }, "reshape is the default, as in Composer");
+        Alibi.ScaleSequenceLength(batch, 0.3, truncate: true).Input.shape.Should().Equal(4, 4);
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public class AlibiTests
     public void DefaultsFollowComposerAndBadOptionsListEveryFailure()
     {
         var o = new AlibiOptions();
-        (o.MaxSequenceLength, o.TrainSequenceLengthScaling, o.Truncate).Should().Be((8192L, 0.25, true));
+        (o.MaxSequenceLength, o.TrainSequenceLengthScaling, o.Truncate).Should().Be((8192L, 0.25, false));
         var act = () => new AlibiAlgorithm(new AlibiOptions { MaxSequenceLength = 0, TrainSequenceLengthScaling = 0 });
         act.Should().Throw<OptionsValidationException>().WithMessage(
             "AlibiOptions is invalid: Property MaxSequenceLength: 0 is invalid; expected an integer >= 1. " +

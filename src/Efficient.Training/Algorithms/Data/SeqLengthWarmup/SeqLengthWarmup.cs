@@ -36,9 +36,11 @@ public static class SeqLengthWarmup
     public static Batch Truncate(Batch batch, long length) => Change(batch, length, reshape: false);
 
     /// <summary>
-    /// Cuts every sequence into pieces of <paramref name="length"/> (dropping each row's last
-    /// <c>S mod length</c> positions), giving a <c>[B × (S / length), length]</c> batch: no token is
-    /// lost to truncation except the remainder, and the batch grows.
+    /// Regroups the batch's tokens into sequences of <paramref name="length"/>, as Composer's
+    /// <c>set_batch_sequence_length(truncate=False)</c>: every <c>[B, S, ...]</c> tensor is flattened
+    /// across rows, its first <c>⌊B·S / length⌋ · length</c> positions kept and reshaped to
+    /// <c>[⌊B·S / length⌋, length, ...]</c>; only the last <c>B·S mod length</c> tokens of the whole
+    /// batch are lost, and the batch grows.
     /// </summary>
     public static Batch Reshape(Batch batch, long length) => Change(batch, length, reshape: true);
 
@@ -50,17 +52,15 @@ public static class SeqLengthWarmup
         long b = input.shape[0], s = input.shape[1];
         if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, "The sequence length must be at least 1.");
         if (length >= s) return batch;
-        var kept = reshape ? s - s % length : length;
+        var rows = b * s / length;   // reshape: whole sequences of the new length in the flattened batch
+        if (reshape && rows == 0) throw new ArgumentOutOfRangeException(nameof(length), length, $"A batch of {b * s} tokens holds no sequence of {length}.");
         Tensor Cut(Tensor t)
         {
             if (t.dim() < 2 || t.shape[0] != b || t.shape[1] != s) return t;
-            var c = t.narrow(1, 0, kept);
-            if (!reshape) return c.contiguous();
-            var shape = new long[t.dim()];
-            shape[0] = b * (kept / length);
-            shape[1] = length;
-            for (var i = 2; i < shape.Length; i++) shape[i] = t.shape[i];
-            return c.reshape(shape);
+            if (!reshape) return t.narrow(1, 0, length).contiguous();
+            var rest = t.shape.Skip(2).ToArray();
+            var flat = t.reshape(new[] { b * s }.Concat(rest).ToArray()).narrow(0, 0, rows * length);
+            return flat.reshape(new[] { rows, length }.Concat(rest).ToArray());
         }
         var extras = batch.Extras.ToDictionary(e => e.Key, e => Cut(e.Value));
         var newInput = Cut(input);

@@ -49,14 +49,15 @@ public static class Alibi
 
     /// <summary>
     /// The batch to train on with <paramref name="scaling"/> of the sequence length: the first
-    /// <c>max(1, ⌊S·scaling⌋)</c> positions of every <c>[B, S, ...]</c> tensor (truncate), or every
-    /// sequence cut into pieces of that length (reshape, Composer's behaviour: <c>[B·S/len, len]</c>,
-    /// no token lost but the remainder). A scaling of 1 returns the batch unchanged.
+    /// <c>max(1, ⌊S·scaling⌋)</c> positions of every <c>[B, S, ...]</c> tensor (truncate), or the
+    /// batch's tokens regrouped into sequences of that length (reshape, the default and Composer's
+    /// behaviour: <c>[B·S/len, len]</c>, no token lost but the remainder). A scaling of 1 returns the
+    /// batch unchanged.
     /// </summary>
     /// <param name="batch">A token batch (input <c>[B, S]</c>).</param>
     /// <param name="scaling">The fraction of the length to keep, in (0, 1].</param>
-    /// <param name="truncate">True: drop the positions past the new length; false: reshape.</param>
-    public static Batch ScaleSequenceLength(Batch batch, double scaling, bool truncate = true)
+    /// <param name="truncate">True: drop the positions past the new length; false (default): reshape.</param>
+    public static Batch ScaleSequenceLength(Batch batch, double scaling, bool truncate = false)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (!(scaling > 0 && scaling <= 1)) throw new ArgumentOutOfRangeException(nameof(scaling), scaling, "The sequence length scaling must be in (0, 1].");

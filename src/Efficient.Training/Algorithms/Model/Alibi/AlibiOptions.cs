@@ -17,11 +17,11 @@ public sealed class AlibiOptions : IValidatableOptions
     public double TrainSequenceLengthScaling { get; set; } = 0.25;
 
     /// <summary>
-    /// True (default): training batches keep the first <c>⌊S·scaling⌋</c> positions. False:
-    /// sequences are reshaped into <c>1/scaling</c> times as many shorter ones, as Composer does
-    /// (same tokens, larger batch).
+    /// False (default, as Composer): the batch's tokens are regrouped into <c>1/scaling</c> times as
+    /// many shorter sequences (same tokens, larger batch). True: training batches keep only the first
+    /// <c>⌊S·scaling⌋</c> positions (a cheaper step that sees fewer tokens).
     /// </summary>
-    public bool Truncate { get; set; } = true;
+    public bool Truncate { get; set; }
 
     /// <inheritdoc />
     public void Validate()
