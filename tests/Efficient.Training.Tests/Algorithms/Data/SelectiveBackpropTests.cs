@@ -109,6 +109,37 @@ public class SelectiveBackpropTests
     }
 
     [Fact]
+    public void TheInterruptCountsBatchesWithinTheEpochAsComposer()
+    {
+        // Composer's should_selective_backprop gets state.timestamp.batch_in_epoch: with 3 batches per
+        // epoch and interrupt 2, batches 0 and 2 of every epoch are selected, batch 1 is whole. (Counting
+        // batches over the run would leave the first batch of the second epoch whole.)
+        var (x, y) = Images(24, 6);
+        using var model = new PoolNet();
+        var options = new SelectiveBackpropOptions { Start = 0, End = 1, Keep = 0.5, Interrupt = 2, Sample = false };
+        var batches = Run(model, x, y, new SelectiveBackpropAlgorithm(options), batchSize: 8, max: "2ep");
+        batches.Select(b => b.input.shape[0]).Should().Equal(4, 8, 4, 4, 8, 4);
+    }
+
+    [Fact]
+    public void KeepingEverySampleSkipsTheScoringPass()
+    {
+        var (x, y) = Images(16, 6);
+        using var model = new PoolNet();
+        var forwards = 0;
+        var hook = model.register_forward_pre_hook((_, input) =>
+        {
+            forwards++;
+            return input;
+        });
+        var options = new SelectiveBackpropOptions { Start = 0, End = 1, Keep = 1, Interrupt = 0 };
+        var batches = Run(model, x, y, new SelectiveBackpropAlgorithm(options), batchSize: 8);
+        batches.Select(b => b.input.shape[0]).Should().Equal(8, 8);
+        forwards.Should().Be(2, "one training forward per batch, no scoring forward");
+        hook.remove();
+    }
+
+    [Fact]
     public void KeptSamplesAreTheHighestLossOnesForTheModelAtThatStep()
     {
         var (x, y) = Images(8, 6);

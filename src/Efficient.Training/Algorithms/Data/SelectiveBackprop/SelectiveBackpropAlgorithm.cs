@@ -4,7 +4,9 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Applies <see cref="SelectiveBackprop"/> to training batches while
-/// <see cref="SelectiveBackprop.ShouldSelect"/> holds for the run's progress and batch index. It
+/// <see cref="SelectiveBackprop.ShouldSelect"/> holds for the run's progress and the batch's index
+/// within its epoch (Composer's <c>batch_in_epoch</c>); a <c>Keep</c> that keeps every sample skips the
+/// scoring pass altogether. It
 /// runs on the whole batch before the microbatch split, so the kept samples are then split as usual.
 /// Sampling draws from <see cref="TrainingState.Rng"/>.
 /// Under data-parallel training (<see cref="TrainerOptions.Distributed"/>) the selection is
@@ -31,7 +33,8 @@ public sealed class SelectiveBackpropAlgorithm : IDataAlgorithm
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(state);
-        if (!SelectiveBackprop.ShouldSelect(state.Progress, state.Timestamp.Batch, _options.Start, _options.End, _options.Interrupt)) return batch;
+        if (!SelectiveBackprop.ShouldSelect(state.Progress, state.Timestamp.BatchInEpoch, _options.Start, _options.End, _options.Interrupt)) return batch;
+        if (SelectiveBackprop.KeptCount(batch.Size, _options.Keep) >= batch.Size) return batch;   // nothing to drop: no scoring pass
         var losses = SelectiveBackprop.PerSampleLosses(state.Model, batch, _options.PerSampleLoss, _options.ScaleFactor);
         var indices = SelectiveBackprop.SelectIndices(losses, _options.Keep, _options.Sample ? state.Rng : null);
         return SelectiveBackprop.Keep(batch, indices);
