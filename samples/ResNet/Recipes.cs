@@ -82,11 +82,5 @@ public static class Recipes
     private static IEnumerable<optim.lr_scheduler.LRScheduler> Cosine(optim.Optimizer optimizer, TrainingState state) =>
         new[] { optim.lr_scheduler.CosineAnnealingLR(optimizer, TotalBatches(state)) };
 
-    private static double TotalBatches(TrainingState state) => state.MaxDuration.Unit switch
-    {
-        TimeUnit.Epoch => state.MaxDuration.Value * (state.BatchesPerEpoch ?? 1),
-        TimeUnit.Batch => state.MaxDuration.Value,
-        TimeUnit.Sample => Math.Ceiling(state.MaxDuration.Value / Math.Max(1, (state.SamplesPerEpoch ?? 1) / (double)(state.BatchesPerEpoch ?? 1))),
-        _ => throw new ArgumentException($"the recipes' cosine schedule needs --max-duration in ep, ba or sp, got '{state.MaxDuration}' (the ResNet sample counts no tokens)"),
-    };
+    private static double TotalBatches(TrainingState state) => Math.Ceiling(state.ToBatches(state.MaxDuration, "the recipes' cosine schedule: the maximum duration") - 1e-9);
 }

@@ -69,3 +69,26 @@ public class ScaleScheduleRatioTests
         Trainer.ScaledDuration(Duration.Parse(max), ratio, perEpoch).ToString().Should().Be(expected);
     }
 }
+
+public class TrainingStateClockTests
+{
+    [Fact]
+    public void DurationsConvertToBatchesOfThisRun()
+    {
+        using var model = nn.Linear(2, 2);
+        var optimizer = optim.SGD(model.parameters(), 0.1);
+        using var rng = new Generator(1);
+        var state = new TrainingState(model, optimizer, Duration.Parse("3ep"), rng, 1) { BatchesPerEpoch = 10, SamplesPerEpoch = 80 };
+        state.ToBatches(Duration.Parse("7ba")).Should().Be(7);
+        state.ToBatches(Duration.Parse("2ep")).Should().Be(20);
+        state.ToBatches(Duration.Parse("40sp")).Should().Be(5, "8 samples per batch");
+        state.ToBatches(Duration.Parse("0.5dur")).Should().Be(15, "half of 3 epochs of 10 batches");
+        var tokens = () => state.ToBatches(Duration.Parse("100tok"), "X: Start");
+        tokens.Should().Throw<InvalidOperationException>().WithMessage("X: Start = 100tok is in tokens; give it in ep, ba, sp or dur.");
+
+        state.Timestamp = Timestamp.Zero with { Epoch = 1, Batch = 15, BatchInEpoch = 5 };
+        state.HasReached(Duration.Parse("0.5dur")).Should().BeTrue("1.5 of 3 epochs");
+        state.HasReached(Duration.Parse("16ba")).Should().BeFalse();
+        state.HasReached(Duration.Parse("1ep")).Should().BeTrue();
+    }
+}

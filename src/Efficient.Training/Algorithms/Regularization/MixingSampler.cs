@@ -89,7 +89,7 @@ internal sealed class MixingSchedule
     {
         var state = context.State;
         if (!state.IsTraining || context.Batch.Size < 2 || context.Batch.Target.dim() == 0) return false;
-        if (_stopAt is { } stop && state.Timestamp.HasReached(stop, state.MaxDuration, state.BatchesPerEpoch)) return false;
+        if (_stopAt is { } stop && state.HasReached(stop)) return false;
         return _probability >= 1 || MixingSampler.Uniform(state.Rng) < _probability;
     }
 

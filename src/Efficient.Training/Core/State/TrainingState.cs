@@ -118,6 +118,36 @@ public sealed class TrainingState
     public AlgorithmTrace? Trace { get; internal set; }
 
     /// <summary>
+    /// Whether the run has reached <paramref name="limit"/> at the current <see cref="Timestamp"/> (a
+    /// <c>dur</c> limit is a fraction of <see cref="MaxDuration"/>; epochs are interpolated within an
+    /// epoch when <see cref="BatchesPerEpoch"/> is known).
+    /// </summary>
+    public bool HasReached(Duration limit) => Timestamp.HasReached(limit, MaxDuration, BatchesPerEpoch);
+
+    /// <summary>
+    /// <paramref name="duration"/> in batches of this run: batches as they are, epochs times
+    /// <see cref="BatchesPerEpoch"/>, samples at this run's samples per batch, <c>dur</c> as a fraction
+    /// of <see cref="MaxDuration"/> in batches.
+    /// </summary>
+    /// <param name="duration">The duration to convert.</param>
+    /// <param name="what">Names the duration in error messages (e.g. <c>"MagnitudePruning: Start"</c>).</param>
+    /// <exception cref="InvalidOperationException">The duration is in tokens, or needs an epoch size the training data does not report.</exception>
+    public double ToBatches(Duration duration, string? what = null)
+    {
+        var name = what is null ? duration.ToString() : $"{what} = {duration}";
+        double PerEpoch() => BatchesPerEpoch ?? throw new InvalidOperationException($"{name} needs the number of batches per epoch, which the training data does not report; give it in ba.");
+        double PerSample() => PerEpoch() / (SamplesPerEpoch ?? throw new InvalidOperationException($"{name} needs the number of samples per epoch, which the training data does not report; give it in ba."));
+        return duration.Unit switch
+        {
+            TimeUnit.Batch => duration.Value,
+            TimeUnit.Epoch => duration.Value * PerEpoch(),
+            TimeUnit.Sample => duration.Value * PerSample(),
+            TimeUnit.Duration => duration.Value * ToBatches(MaxDuration, "the maximum duration"),
+            _ => throw new InvalidOperationException($"{name} is in tokens; give it in ep, ba, sp or dur."),
+        };
+    }
+
+    /// <summary>
     /// What fit start did about checkpoints, in one line for a log (null without checkpointing):
     /// "resumed from ep1-ba18 in 'DIR'", "no checkpoint in 'DIR': starting fresh", or
     /// "not resuming (CheckpointOptions.AutoResume is false): starting fresh", plus the temporary

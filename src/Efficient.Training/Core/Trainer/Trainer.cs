@@ -95,7 +95,7 @@ public sealed partial class Trainer
         {
             while (stopReason.Length == 0)
             {
-                if (state.Timestamp.HasReached(state.MaxDuration, state.MaxDuration, state.BatchesPerEpoch))
+                if (state.HasReached(state.MaxDuration))
                 {
                     stopReason = $"reached the maximum duration {state.MaxDuration}";
                     break;
@@ -114,7 +114,7 @@ public sealed partial class Trainer
                     if (!batches.MoveNext()) break;
                     stopReason = TrainOneBatch(state, batches.Current, cancellationToken);
                     var lastOfEpoch = state.BatchesPerEpoch is { } perEpoch && state.Timestamp.BatchInEpoch >= perEpoch;
-                    if (stopReason.Length == 0 && !lastOfEpoch && state.Timestamp.HasReached(state.MaxDuration, state.MaxDuration, state.BatchesPerEpoch))
+                    if (stopReason.Length == 0 && !lastOfEpoch && state.HasReached(state.MaxDuration))
                         stopReason = $"reached the maximum duration {state.MaxDuration}";
                     if (stopReason.Length > 0)
                     {

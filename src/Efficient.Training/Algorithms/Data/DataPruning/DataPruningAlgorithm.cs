@@ -96,7 +96,7 @@ public sealed class DataPruningAlgorithm : IDataSourceAlgorithm, ILossAlgorithm,
     private bool WarmupOver(TrainingState state)
     {
         var t = state.Timestamp;
-        if (_options.Warmup is { } warmup) return t.HasReached(warmup, state.MaxDuration, state.BatchesPerEpoch);
+        if (_options.Warmup is { } warmup) return state.HasReached(warmup);
         return t.Epoch >= _options.WarmupEpochs;
     }
 

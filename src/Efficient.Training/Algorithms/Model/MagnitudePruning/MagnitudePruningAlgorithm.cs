@@ -178,17 +178,5 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         return (start, end, interval);
     }
 
-    private double Batches(Duration d, TrainingState state, string property)
-    {
-        double PerEpoch() => state.BatchesPerEpoch ?? throw new InvalidOperationException($"{Name}: {property} = {d} needs the number of batches per epoch, which the training data does not report; give it in ba.");
-        double PerSample() => PerEpoch() / (state.SamplesPerEpoch ?? throw new InvalidOperationException($"{Name}: {property} = {d} needs the number of samples per epoch, which the training data does not report; give it in ba."));
-        return d.Unit switch
-        {
-            TimeUnit.Batch => d.Value,
-            TimeUnit.Epoch => d.Value * PerEpoch(),
-            TimeUnit.Sample => d.Value * PerSample(),
-            TimeUnit.Duration => d.Value * Batches(state.MaxDuration, state, "the maximum duration"),
-            _ => throw new InvalidOperationException($"{Name}: {property} = {d} is in tokens; give it in ep, ba, sp or dur."),
-        };
-    }
+    private double Batches(Duration d, TrainingState state, string property) => state.ToBatches(d, $"{Name}: {property}");
 }

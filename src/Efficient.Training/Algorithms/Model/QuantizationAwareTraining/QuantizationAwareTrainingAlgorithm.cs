@@ -48,9 +48,8 @@ public sealed class QuantizationAwareTrainingAlgorithm : IModelAlgorithm, IRegul
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var state = context.State;
-        var t = state.Timestamp;
-        var started = t.HasReached(_options.Start, state.MaxDuration, state.BatchesPerEpoch);
-        var frozen = _options.FreezeObservers is { } freeze && t.HasReached(freeze, state.MaxDuration, state.BatchesPerEpoch);
+        var started = state.HasReached(_options.Start);
+        var frozen = _options.FreezeObservers is { } freeze && state.HasReached(freeze);
         foreach (var layer in _layers ??= QuantizationAwareTraining.Layers(state.Model).ToList())
         {
             layer.FakeQuantize = started;

@@ -68,7 +68,7 @@ public sealed class EmaAlgorithm : IOptimizationAlgorithm, ITrainingCallback, IS
                     _shadow!.SwapOut(state.Model);
                     _swappedAtFitEnd = false;
                 }
-                if (_shadow is null && state.Timestamp.HasReached(_options.EmaStart, state.MaxDuration, state.BatchesPerEpoch))
+                if (_shadow is null && state.HasReached(_options.EmaStart))
                     _shadow = ShadowWeights.Of(state.Model);
                 break;
             case TrainingEvent.EpochEnd:
