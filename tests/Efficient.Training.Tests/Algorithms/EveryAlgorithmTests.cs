@@ -123,3 +123,16 @@ public class EveryAlgorithmTests
         return (IAlgorithm)ctor.Invoke(args);
     }
 }
+
+public class AlgorithmOptionsAreCopiedTests
+{
+    [Fact]
+    public void ChangingTheCallersOptionsAfterConstructionChangesNothing()
+    {
+        var sam = new SamOptions { Interval = 2 };
+        var algorithm = new SamAlgorithm(sam);
+        sam.Interval = 0;   // invalid now; the algorithm keeps its validated copy
+        var run = AlgorithmRuns.Run(new IAlgorithm[] { algorithm });
+        run.Weights.Should().NotBeEmpty("with the caller's Interval 0 the step would divide by zero");
+    }
+}

@@ -13,7 +13,7 @@ public sealed class AugMixAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public AugMixAlgorithm(AugMixOptions? options = null)
     {
-        _options = options ?? new AugMixOptions();
+        _options = OptionsSnapshot.Of(options ?? new AugMixOptions());
         _options.Validate();
     }
 

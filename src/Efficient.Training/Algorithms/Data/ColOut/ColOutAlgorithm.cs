@@ -13,7 +13,7 @@ public sealed class ColOutAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public ColOutAlgorithm(ColOutOptions? options = null)
     {
-        _options = options ?? new ColOutOptions();
+        _options = OptionsSnapshot.Of(options ?? new ColOutOptions());
         _options.Validate();
     }
 

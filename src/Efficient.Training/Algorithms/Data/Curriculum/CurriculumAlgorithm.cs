@@ -23,7 +23,7 @@ public sealed class CurriculumAlgorithm : IDataSourceAlgorithm, IStatefulAlgorit
     {
         options ??= new CurriculumAlgorithmOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ public sealed class CutOutAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public CutOutAlgorithm(CutOutOptions? options = null)
     {
-        _options = options ?? new CutOutOptions();
+        _options = OptionsSnapshot.Of(options ?? new CutOutOptions());
         _options.Validate();
     }
 

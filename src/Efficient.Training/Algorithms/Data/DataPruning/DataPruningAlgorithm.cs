@@ -28,7 +28,7 @@ public sealed class DataPruningAlgorithm : IDataSourceAlgorithm, ILossAlgorithm,
     {
         options ??= new DataPruningOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

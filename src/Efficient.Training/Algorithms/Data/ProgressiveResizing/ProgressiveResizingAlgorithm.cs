@@ -13,7 +13,7 @@ public sealed class ProgressiveResizingAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public ProgressiveResizingAlgorithm(ProgressiveResizingOptions? options = null)
     {
-        _options = options ?? new ProgressiveResizingOptions();
+        _options = OptionsSnapshot.Of(options ?? new ProgressiveResizingOptions());
         _options.Validate();
     }
 

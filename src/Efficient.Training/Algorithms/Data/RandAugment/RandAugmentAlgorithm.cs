@@ -13,7 +13,7 @@ public sealed class RandAugmentAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public RandAugmentAlgorithm(RandAugmentOptions? options = null)
     {
-        _options = options ?? new RandAugmentOptions();
+        _options = OptionsSnapshot.Of(options ?? new RandAugmentOptions());
         _options.Validate();
     }
 

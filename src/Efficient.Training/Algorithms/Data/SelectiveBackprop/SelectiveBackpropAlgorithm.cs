@@ -21,7 +21,7 @@ public sealed class SelectiveBackpropAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public SelectiveBackpropAlgorithm(SelectiveBackpropOptions? options = null)
     {
-        _options = options ?? new SelectiveBackpropOptions();
+        _options = OptionsSnapshot.Of(options ?? new SelectiveBackpropOptions());
         _options.Validate();
     }
 

@@ -13,7 +13,7 @@ public sealed class SeqLengthWarmupAlgorithm : IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public SeqLengthWarmupAlgorithm(SeqLengthWarmupOptions? options = null)
     {
-        _options = options ?? new SeqLengthWarmupOptions();
+        _options = OptionsSnapshot.Of(options ?? new SeqLengthWarmupOptions());
         _options.Validate();
     }
 

@@ -17,7 +17,7 @@ public sealed class AlibiAlgorithm : IModelAlgorithm, IDataAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public AlibiAlgorithm(AlibiOptions? options = null)
     {
-        _options = options ?? new AlibiOptions();
+        _options = OptionsSnapshot.Of(options ?? new AlibiOptions());
         _options.Validate();
     }
 

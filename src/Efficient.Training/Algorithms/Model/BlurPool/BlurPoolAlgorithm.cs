@@ -15,7 +15,7 @@ public sealed class BlurPoolAlgorithm : IModelAlgorithm
     {
         options ??= new BlurPoolOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

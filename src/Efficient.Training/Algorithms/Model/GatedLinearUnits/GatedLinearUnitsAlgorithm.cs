@@ -12,7 +12,7 @@ public sealed class GatedLinearUnitsAlgorithm : IModelAlgorithm
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public GatedLinearUnitsAlgorithm(GatedLinearUnitsOptions? options = null)
     {
-        _options = options ?? new GatedLinearUnitsOptions();
+        _options = OptionsSnapshot.Of(options ?? new GatedLinearUnitsOptions());
         _options.Validate();
     }
 

@@ -19,7 +19,7 @@ public sealed class LayerFreezingAlgorithm : IModelAlgorithm, ITrainingCallback
     {
         options ??= new LayerFreezingOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

@@ -33,7 +33,8 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
     {
         options ??= new MagnitudePruningOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
+        _options.ExcludeNames = _options.ExcludeNames.ToList();   // the list too, not the caller's
     }
 
     /// <inheritdoc />

@@ -18,7 +18,7 @@ public sealed class ProgressiveLayerDropAlgorithm : IModelAlgorithm, IRegulariza
     /// <summary>Creates the algorithm; the options are validated here, once.</summary>
     public ProgressiveLayerDropAlgorithm(ProgressiveLayerDropOptions? options = null)
     {
-        _options = options ?? new ProgressiveLayerDropOptions();
+        _options = OptionsSnapshot.Of(options ?? new ProgressiveLayerDropOptions());
         _options.Validate();
     }
 

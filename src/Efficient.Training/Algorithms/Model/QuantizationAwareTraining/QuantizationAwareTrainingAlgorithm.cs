@@ -22,7 +22,8 @@ public sealed class QuantizationAwareTrainingAlgorithm : IModelAlgorithm, IRegul
     {
         options ??= new QuantizationAwareTrainingOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
+        _options.ExcludeNames = _options.ExcludeNames.ToList();   // the list too, not the caller's
     }
 
     /// <inheritdoc />

@@ -15,7 +15,7 @@ public sealed class SqueezeExciteAlgorithm : IModelAlgorithm
     {
         options ??= new SqueezeExciteOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

@@ -20,7 +20,7 @@ public sealed class StochasticDepthAlgorithm : IModelAlgorithm, ITrainingCallbac
     {
         options ??= new StochasticDepthOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

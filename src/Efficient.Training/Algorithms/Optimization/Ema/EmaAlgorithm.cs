@@ -29,7 +29,7 @@ public sealed class EmaAlgorithm : IOptimizationAlgorithm, ITrainingCallback, IS
     {
         options ??= new EmaOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
         _interval = options.ResolvedInterval;
         Smoothing = options.ResolvedSmoothing;
     }

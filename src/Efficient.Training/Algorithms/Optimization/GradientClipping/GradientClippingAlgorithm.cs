@@ -18,7 +18,7 @@ public sealed class GradientClippingAlgorithm : IOptimizationAlgorithm
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

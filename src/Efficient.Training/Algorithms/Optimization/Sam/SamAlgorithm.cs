@@ -22,7 +22,7 @@ public sealed class SamAlgorithm : IOptimizationAlgorithm
     {
         options ??= new SamOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />

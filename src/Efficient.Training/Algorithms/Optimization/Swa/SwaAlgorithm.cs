@@ -31,7 +31,7 @@ public sealed class SwaAlgorithm : IOptimizationAlgorithm, ITrainingCallback, IS
     {
         options ??= new SwaOptions();
         options.Validate();
-        _options = options;
+        _options = OptionsSnapshot.Of(options);
     }
 
     /// <inheritdoc />
