@@ -6,6 +6,6 @@ scripts/install-deps.sh
 # With no --recipe of its own, the run uses the mild recipe (the sample's fastest to the baseline's accuracy).
 echo "run-sample: building and starting the ResNet sample (the first build restores TorchSharp's native libraries: a few minutes) ..."
 case " $* " in
-  *" --recipe "*) dotnet run -c Release --project samples/ResNet -- "$@" ;;
+  *" --recipe "*|*" --recipe-file "*) dotnet run -c Release --project samples/ResNet -- "$@" ;;
   *) dotnet run -c Release --project samples/ResNet -- --recipe mild "$@" ;;
 esac

@@ -20,6 +20,8 @@ public sealed record SampleOptions
 {
     /// <summary>The recipe to train with.</summary>
     public string Recipe { get; init; } = "baseline";
+    /// <summary>A recipe file to train with instead of <see cref="Recipe"/> (JSON, <see cref="RecipeFile"/>).</summary>
+    public string? RecipeFile { get; init; }
     /// <summary>How long to train.</summary>
     public Duration MaxDuration { get; init; } = Duration.Epochs(2);
     /// <summary>The run's seed.</summary>
@@ -129,6 +131,7 @@ public static class Program
             StopAfter = parsed.GetValue(common.StopAfter),
             SaveModel = parsed.GetValue(common.SaveModel),
             Nproc = parsed.GetValue(o.Nproc),
+            RecipeFile = parsed.GetValue(o.RecipeFile),
             Hostfile = parsed.GetValue(o.Hostfile),
         };
         if (options.MaxDuration.Unit == TimeUnit.Token)
@@ -137,7 +140,7 @@ public static class Program
         return options;
     }
 
-    private sealed record ResNetOptions(Option<int?> TrainLimit, Option<int?> EvalLimit, Option<int?> Nproc, Option<string?> Hostfile);
+    private sealed record ResNetOptions(Option<int?> TrainLimit, Option<int?> EvalLimit, Option<int?> Nproc, Option<string?> Hostfile, Option<string?> RecipeFile);
 
     // The sample's command line: the shared options and its own.
     private static (RootCommand Command, CommonOptions Common, ResNetOptions Own) CommandLine()
@@ -147,13 +150,15 @@ public static class Program
             SampleCommandLine.OptionalPositiveInt("--train-limit", "use only the first N training images"),
             SampleCommandLine.OptionalPositiveInt("--eval-limit", "use only the first N test images"),
             SampleCommandLine.OptionalPositiveInt("--nproc", "data-parallel training on N ranks started by Open MPI's mpirun (this machine, or the machines of --hostfile); --batch-size is per rank. Equivalent: mpirun -np N dotnet ResNet.dll ... (docs/distributed.md)"),
-            SampleCommandLine.Text("--hostfile", "mpirun's hostfile for --nproc ranks on several machines"));
+            SampleCommandLine.Text("--hostfile", "mpirun's hostfile for --nproc ranks on several machines"),
+            SampleCommandLine.Text("--recipe-file", "a JSON recipe instead of --recipe (the shipped ones are in recipes/ next to the sample)"));
         var command = new RootCommand("Trains a small ResNet on Fashion-MNIST with the Trainer and a recipe of efficient-training techniques. Ctrl+C stops after the current batch (and saves a checkpoint with --checkpoint-dir).");
         common.AddTo(command);
         command.Add(own.TrainLimit);
         command.Add(own.EvalLimit);
         command.Add(own.Nproc);
         command.Add(own.Hostfile);
+        command.Add(own.RecipeFile);
         return (command, common, own);
     }
 
@@ -165,7 +170,7 @@ public static class Program
     /// </summary>
     public static TrainerOptions CreateTrainerOptions(SampleOptions options, nn.Module<Tensor, Tensor> model, Tensor trainX, Tensor trainY, Tensor testX, Tensor testY)
     {
-        var recipe = Recipes.Create(options.Recipe);
+        var recipe = options.RecipeFile is { } file ? Recipes.FromFile(file) : Recipes.Create(options.Recipe);
         return new TrainerOptions
         {
             Model = model,
@@ -213,7 +218,7 @@ public static class Program
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = options.CheckpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
 
         var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
-        log.WriteLine($"ResNet on Fashion-MNIST: recipe {options.Recipe}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
+        log.WriteLine($"ResNet on Fashion-MNIST: recipe {(options.RecipeFile is { } recipeFile ? $"file '{recipeFile}'" : options.Recipe)}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);

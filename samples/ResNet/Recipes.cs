@@ -62,6 +62,24 @@ public static class Recipes
         _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
     };
 
+    /// <summary>
+    /// A recipe from a JSON file (<see cref="RecipeFile"/>; <c>samples/ResNet/recipes/*.json</c> are this
+    /// class's recipes as files): its algorithms, ratio, optimizer and schedule; a file without an
+    /// optimizer or schedule gets the sample's tuned SGD and cosine schedule.
+    /// </summary>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid recipe (the message names the file and the problem).</exception>
+    public static Recipe FromFile(string path)
+    {
+        var definition = RecipeFile.Load(path);
+        return new Recipe
+        {
+            Optimizer = definition.CreateOptimizer() ?? Sgd,
+            Schedulers = definition.CreateSchedulers() ?? Cosine,
+            ScaleScheduleRatio = definition.ScaleScheduleRatio,
+            Algorithms = definition.CreateAlgorithms().ToList(),
+        };
+    }
+
     /// <summary>The (tuned) SGD learning rate every recipe uses.</summary>
     public const double LearningRate = 0.2;
 

@@ -42,6 +42,25 @@ public sealed class ResNetSampleTests : IDisposable
         log.ToString().Should().Contain($"recipe {recipe}");
     }
 
+    [Theory]
+    [InlineData("baseline")]
+    [InlineData("mild")]
+    [InlineData("medium")]
+    [InlineData("hot")]
+    public void TheShippedRecipeFilesAreTheCSharpRecipes(string name)
+    {
+        var file = Path.Combine(SampleProcess.RepositoryRoot(), "samples", "ResNet", "recipes", name + ".json");
+        var fromFile = Recipes.FromFile(file);
+        var code = Recipes.Create(name);
+        fromFile.ScaleScheduleRatio.Should().Be(code.ScaleScheduleRatio);
+        fromFile.Algorithms.Select(a => a.GetType()).Should().Equal(code.Algorithms.Select(a => a.GetType()));
+        var built = Program.Run(Quick("4ba") with { Recipe = name }, TextWriter.Null);
+        var loaded = Program.Run(Quick("4ba") with { RecipeFile = file }, TextWriter.Null);
+        loaded.Timestamp.Batch.Should().Be(built.Timestamp.Batch);
+        // The file's schedule is Composer's closed-form cosine, the C# recipe's TorchSharp's recursive one: equal to rounding.
+        foreach (var (metric, value) in built.Metrics) loaded.Metrics[metric].Should().BeApproximately(value, 1e-4, metric);
+    }
+
     [Fact]
     public void CancellationSavesACheckpointAndResumeContinues()
     {
