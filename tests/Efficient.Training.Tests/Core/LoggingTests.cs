@@ -39,6 +39,19 @@ public sealed class LoggingTests : IDisposable
     }
 
     [Fact]
+    public void TheBottleneckProfilerLogsItsReportWhenFitEnds()
+    {
+        var (x, y) = Data(n: 48);
+        using var model = new Mlp();
+        var logger = new ListLogger();
+        var profiler = new BottleneckProfiler(logger);
+        var options = Options(model, x, y, max: "2ba");
+        options.Callbacks.Add(profiler);
+        new Trainer(options).Fit();
+        logger.Lines.Should().ContainSingle().Which.Should().Be("Information 8: Bottleneck profile: " + profiler.Report());
+    }
+
+    [Fact]
     public void WithAHostTheTrainerLogsThroughItsLoggerFactory()
     {
         var (x, y) = Data(n: 48);

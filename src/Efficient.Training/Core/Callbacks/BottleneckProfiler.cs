@@ -9,15 +9,20 @@ namespace Efficient.Training;
 
 /// <summary>
 /// Splits training time into data wait, forward, loss, backward, optimizer step and each
-/// algorithm's own time, names the dominant bottleneck and suggests a mitigation.
+/// algorithm's own time, names the dominant bottleneck and suggests a mitigation. With a logger, the
+/// <see cref="Report"/> is logged when fit ends.
 /// </summary>
 public sealed class BottleneckProfiler : ITrainingCallback
 {
+    private readonly Microsoft.Extensions.Logging.ILogger? _logger;
     private readonly Dictionary<string, double> _seconds = new();
     private readonly Stopwatch _clock = new();
     private double _mark;
     private double _batchEnd = double.NaN;
     private long _batches;
+
+    /// <summary>Creates the profiler; <paramref name="logger"/>, when given, receives the report when fit ends.</summary>
+    public BottleneckProfiler(Microsoft.Extensions.Logging.ILogger? logger = null) => _logger = logger;
 
     /// <summary>Seconds spent per phase ("data wait", "forward", "loss", "backward", "optimizer step", "other", and "algorithm: X").</summary>
     public IReadOnlyDictionary<string, double> Seconds => Phases();
@@ -31,6 +36,9 @@ public sealed class BottleneckProfiler : ITrainingCallback
         var now = _clock.Elapsed.TotalSeconds;
         switch (trainingEvent)
         {
+            case TrainingEvent.FitEnd when _logger is not null && state.IsRankZero && _batches > 0:
+                TrainerLog.ProfileReport(_logger, Report());
+                break;
             case TrainingEvent.FitStart:
                 _clock.Start();
                 _batchEnd = _clock.Elapsed.TotalSeconds;

@@ -23,6 +23,9 @@ internal static partial class TrainerLog
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Checkpoint saved: {Path}")]
     public static partial void CheckpointSaved(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Bottleneck profile: {Report}")]
+    public static partial void ProfileReport(ILogger logger, string report);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Training for {Scaled}: the maximum duration {MaxDuration} times the scale-schedule ratio {Ratio}")]
     public static partial void Scaled(ILogger logger, string scaled, string maxDuration, double ratio);
 }
