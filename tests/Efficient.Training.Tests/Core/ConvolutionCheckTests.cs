@@ -98,6 +98,28 @@ public class ConvolutionCheckTests
     }
 
     [Fact]
+    public void AFrozenConvolutionIsCheckedWithoutItsWeightGradient()
+    {
+        using var conv = nn.Conv2d(5, 6, 3);
+        conv.weight!.requires_grad = false;
+        conv.bias!.requires_grad = false;
+        var was = ConvolutionCheck.OneDnnEnabled;
+        ConvolutionCheck.OneDnnEnabled = true;   // an earlier test may have switched it off: compare now
+        try
+        {
+            var result = ConvolutionCheck.Run(conv);
+            result.Skipped.Should().BeNull();
+            result.CheckedShapes.Should().ContainSingle().Which.Should().StartWith("Conv2d(5->6");
+            result.WrongShapes.Should().NotContain(w => w.Contains("weight gradient", StringComparison.Ordinal), "a frozen weight's gradient is not compared");
+            conv.weight.grad.Should().BeNull();
+        }
+        finally
+        {
+            ConvolutionCheck.OneDnnEnabled = was && ConvolutionCheck.OneDnnEnabled;
+        }
+    }
+
+    [Fact]
     public void AModelWithoutConvolutionsIsSkippedWithTheReason()
     {
         using var model = nn.Linear(3, 2);
