@@ -11,6 +11,7 @@ using TorchSharp;
 using Efficient.Training;
 using Efficient.Training.Datasets;
 using Efficient.Training.Models;
+using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace ResNetSample;
@@ -209,7 +210,10 @@ public static class Program
             trainerOptions.EvalData = new DistributedTrainingData(testX, testY, 500, shuffle: false);
             trainerOptions.Distributed = new DistributedOptions();
         }
-        if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
+        // In a terminal a live display (Spectre.Console); otherwise plain lines, one per epoch and evaluation.
+        var live = options.Progress && ReferenceEquals(log, Console.Out) && LiveProgress.Supported(AnsiConsole.Console) ? new LiveProgress() : null;
+        if (live is not null) trainerOptions.Callbacks.Add(live);
+        else if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
         var speed = new SpeedMonitor();
         trainerOptions.Callbacks.Add(speed);
         using var stopAfter = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -222,7 +226,9 @@ public static class Program
         var watch = Stopwatch.StartNew();
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
-        var result = trainer.Fit(stopAfter.Token);
+        var result = live is null
+            ? trainer.Fit(stopAfter.Token)
+            : LiveProgress.Run(AnsiConsole.Console, "ResNet", live, () => trainer.Fit(stopAfter.Token), r => r.Metrics);
         var metrics = result.Metrics.Count > 0 ? result.Metrics : trainer.Evaluate();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: {result.StopReason}; {result.Timestamp.Batch} batches, accuracy {metrics["accuracy"]:P2}, top-2 {metrics["top2_accuracy"]:P2}, eval loss {metrics["loss"]:0.0000}, wall time {watch.Elapsed.TotalSeconds:0.0} s ({speed.SamplesPerSecond:0} samples/s)"));
