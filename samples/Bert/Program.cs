@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using Spectre.Console;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -322,7 +323,10 @@ public static class Program
     {
         var trainerOptions = CreateTrainerOptions(options, corpus, options.Recipe, options.MaxDuration, options.Seed);
         var model = (BertEncoder)trainerOptions.Model!;
-        if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
+        // In a terminal a live display (Spectre.Console); otherwise plain lines, one per epoch and evaluation.
+        var live = options.Progress && ReferenceEquals(log, Console.Out) && LiveProgress.Supported(AnsiConsole.Console) ? new LiveProgress() : null;
+        if (live is not null) trainerOptions.Callbacks.Add(live);
+        else if (options.Progress) trainerOptions.Callbacks.Add(new Efficient.Training.ProgressBar(log));
         var speed = new SpeedMonitor();
         trainerOptions.Callbacks.Add(speed);
         using var stopAfter = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -334,7 +338,9 @@ public static class Program
         var watch = Stopwatch.StartNew();
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
-        var result = trainer.Fit(stopAfter.Token);
+        var result = live is null
+            ? trainer.Fit(stopAfter.Token)
+            : LiveProgress.Run(AnsiConsole.Console, "BERT", live, () => trainer.Fit(stopAfter.Token), r => r.Metrics);
         var metrics = result.Metrics.ContainsKey("loss") ? result.Metrics : trainer.Evaluate();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pre-training done: {result.StopReason}; {result.Timestamp.Batch} batches, validation MLM loss {metrics["loss"]:0.0000}, perplexity {metrics["perplexity"]:0.00}, wall time {watch.Elapsed.TotalSeconds:0.0} s ({speed.TokensPerSecond:0} tokens/s)"));
@@ -364,7 +370,10 @@ public static class Program
             Seed = options.Seed,
             Metrics = new List<IMetric> { new Accuracy(), new LossMetric() },
         };
-        if (options.Progress) trainerOptions.Callbacks.Add(new ProgressBar(log));
+        // In a terminal a live display (Spectre.Console); otherwise plain lines, one per epoch and evaluation.
+        var live = options.Progress && ReferenceEquals(log, Console.Out) && LiveProgress.Supported(AnsiConsole.Console) ? new LiveProgress() : null;
+        if (live is not null) trainerOptions.Callbacks.Add(live);
+        else if (options.Progress) trainerOptions.Callbacks.Add(new Efficient.Training.ProgressBar(log));
         using var stopAfter = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.StopAfter is { } stop) trainerOptions.Callbacks.Add(new StopAfterBatches(stop, stopAfter));
         if (checkpointDir is not null)
@@ -373,7 +382,9 @@ public static class Program
         var watch = Stopwatch.StartNew();
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
-        var result = trainer.Fit(stopAfter.Token);
+        var result = live is null
+            ? trainer.Fit(stopAfter.Token)
+            : LiveProgress.Run(AnsiConsole.Console, "BERT", live, () => trainer.Fit(stopAfter.Token), r => r.Metrics);
         var validation = result.Metrics.ContainsKey("accuracy") ? result.Metrics : trainer.Evaluate();
         var test = trainer.Evaluate(new TensorTrainingData(splits.TestX, splits.TestY, 256, shuffle: false));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
