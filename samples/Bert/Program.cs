@@ -23,6 +23,8 @@ public sealed record SampleOptions
 {
     /// <summary>The pre-training recipe.</summary>
     public string Recipe { get; init; } = "baseline";
+    /// <summary>A recipe file to pre-train with instead of <see cref="Recipe"/> (JSON, <see cref="Efficient.Training.RecipeFile"/>).</summary>
+    public string? RecipeFile { get; init; }
     /// <summary>How long to pre-train.</summary>
     public Duration MaxDuration { get; init; } = Duration.Epochs(2);
     /// <summary>The run's seed.</summary>
@@ -156,6 +158,7 @@ public static class Program
             Categories = parsed.GetValue(b.Categories) is { Length: > 0 } categories ? categories : ClassificationSplits.DefaultCategories,
             Study = parsed.GetValue(b.Study),
             Seeds = parsed.GetValue(b.Seeds) is { Length: > 0 } seeds ? seeds : new long[] { 0, 1, 2 },
+            RecipeFile = parsed.GetValue(b.RecipeFile),
             // System.CommandLine gives an absent collection option as an empty collection.
             BaselineBudgets = parsed.GetValue(b.BaselineBudgets) is { Count: > 0 } baseline ? baseline : null,
             RecipeBudgets = parsed.GetValue(b.RecipeBudgets) is { Count: > 0 } recipe ? recipe : null,
@@ -163,7 +166,7 @@ public static class Program
         if (o.SequenceLength < 8) throw new ArgumentException($"--seq-length must be at least 8, got '{o.SequenceLength}'");
         if (o.VocabSize <= 100) throw new ArgumentException($"--vocab-size must be more than 100, got '{o.VocabSize}'");
         if (o.Encoder is not null && !o.Finetune) throw new ArgumentException("--encoder needs --finetune");
-        if (o.Study && (o.Finetune || o.CheckpointDir is not null)) throw new ArgumentException("--study cannot be combined with --finetune or --checkpoint-dir");
+        if (o.Study && (o.Finetune || o.CheckpointDir is not null || o.RecipeFile is not null)) throw new ArgumentException("--study cannot be combined with --finetune, --checkpoint-dir or --recipe-file");
         if (!o.Study && (o.BaselineBudgets ?? o.RecipeBudgets) is not null) throw new ArgumentException("--baseline-budgets and --recipe-budgets need --study");
         return o;
     }
@@ -171,7 +174,7 @@ public static class Program
     private sealed record BertOptions(
         Option<int> SequenceLength, Option<int> VocabSize, Option<int?> CorpusLimit, Option<int> EvalLimit, Option<Duration> EvalInterval,
         Option<string?> WorkDir, Option<bool> Finetune, Option<string?> Encoder, Option<Duration> FinetuneDuration, Option<string[]?> Categories,
-        Option<bool> Study, Option<long[]?> Seeds, Option<List<Duration>?> BaselineBudgets, Option<List<Duration>?> RecipeBudgets);
+        Option<bool> Study, Option<long[]?> Seeds, Option<List<Duration>?> BaselineBudgets, Option<List<Duration>?> RecipeBudgets, Option<string?> RecipeFile);
 
     // The sample's command line: the shared options and its own.
     private static (RootCommand Command, CommonOptions Common, BertOptions Own) CommandLine()
@@ -232,10 +235,11 @@ public static class Program
                 },
             },
             Budgets("--baseline-budgets", "the study's budgets of the baseline, comma-separated (default: --max-duration)"),
-            Budgets("--recipe-budgets", "the study's budgets of the recipe, comma-separated (default: --max-duration)"));
+            Budgets("--recipe-budgets", "the study's budgets of the recipe, comma-separated (default: --max-duration)"),
+            SampleCommandLine.Text("--recipe-file", "a JSON recipe instead of --recipe (the shipped ones are in recipes/ next to the sample)"));
         var command = new RootCommand("Pre-trains a small BERT-style encoder with masked-LM on Debian's fortunes corpus (baseline or recipe), optionally fine-tunes it, or runs the baseline-vs-recipe study. Ctrl+C stops after the current batch (and saves a checkpoint with --checkpoint-dir).");
         common.AddTo(command);
-        foreach (var option in new Option[] { own.SequenceLength, own.VocabSize, own.CorpusLimit, own.EvalLimit, own.EvalInterval, own.WorkDir, own.Finetune, own.Encoder, own.FinetuneDuration, own.Categories, own.Study, own.Seeds, own.BaselineBudgets, own.RecipeBudgets })
+        foreach (var option in new Option[] { own.SequenceLength, own.VocabSize, own.CorpusLimit, own.EvalLimit, own.EvalInterval, own.WorkDir, own.Finetune, own.Encoder, own.FinetuneDuration, own.Categories, own.Study, own.Seeds, own.BaselineBudgets, own.RecipeBudgets, own.RecipeFile })
             command.Add(option);
         return (command, common, own);
     }
@@ -263,7 +267,7 @@ public static class Program
         ArgumentNullException.ThrowIfNull(corpus);
         manual_seed(seed);
         var model = new BertEncoder(EncoderOptions(corpus.Tokenizer.VocabSize, options.SequenceLength));
-        var r = Recipes.Create(recipe);
+        var r = options.RecipeFile is { } file ? Recipes.FromFile(file) : Recipes.Create(recipe);
         return new TrainerOptions
         {
             Model = model,
@@ -306,7 +310,7 @@ public static class Program
         {
             manual_seed(options.Seed);
             encoder = new BertEncoder(EncoderOptions(corpus.Tokenizer.VocabSize, options.SequenceLength));
-            Recipes.Create(options.Recipe).PrepareForLoad(encoder);
+            (options.RecipeFile is { } recipeFile ? Recipes.FromFile(recipeFile) : Recipes.Create(options.Recipe)).PrepareForLoad(encoder);
             if (!File.Exists(file)) throw new FileNotFoundException($"The encoder file '{file}' does not exist.", file);
             ModelFile.Load(encoder, file);
             log.WriteLine($"encoder loaded from '{file}' (recipe {options.Recipe})");

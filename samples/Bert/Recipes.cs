@@ -51,6 +51,29 @@ public static class Recipes
         _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
     };
 
+    /// <summary>
+    /// A recipe from a JSON file (<see cref="RecipeFile"/>; <c>samples/Bert/recipes/*.json</c> are this
+    /// class's recipes as files). A file without an optimizer or schedule gets the baseline's; loading a
+    /// saved encoder repeats the file's model surgery.
+    /// </summary>
+    /// <exception cref="System.IO.InvalidDataException">The file is not a valid recipe.</exception>
+    public static Recipe FromFile(string path)
+    {
+        var definition = RecipeFile.Load(path);
+        return new Recipe
+        {
+            Optimizer = definition.CreateOptimizer() ?? AdamW,
+            Schedulers = definition.CreateSchedulers() ?? WarmupLinear,
+            ScaleScheduleRatio = definition.ScaleScheduleRatio,
+            Algorithms = definition.CreateAlgorithms().ToList(),
+            PrepareForLoad = m =>
+            {
+                var surgery = new ModelSurgery(m);
+                foreach (var algorithm in definition.CreateAlgorithms().OfType<IModelAlgorithm>()) algorithm.Apply(m, surgery);
+            },
+        };
+    }
+
     /// <summary>The recipe's scale-schedule ratio.</summary>
     public const double RecipeRatio = 0.75;
 

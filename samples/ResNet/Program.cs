@@ -21,7 +21,7 @@ public sealed record SampleOptions
 {
     /// <summary>The recipe to train with.</summary>
     public string Recipe { get; init; } = "baseline";
-    /// <summary>A recipe file to train with instead of <see cref="Recipe"/> (JSON, <see cref="RecipeFile"/>).</summary>
+    /// <summary>A recipe file to train with instead of <see cref="Recipe"/> (JSON, <see cref="Efficient.Training.RecipeFile"/>).</summary>
     public string? RecipeFile { get; init; }
     /// <summary>How long to train.</summary>
     public Duration MaxDuration { get; init; } = Duration.Epochs(2);

@@ -29,6 +29,22 @@ public sealed class BertSampleTests : IDisposable
     [Theory]
     [InlineData("baseline")]
     [InlineData("recipe")]
+    public void TheShippedRecipeFilesAreTheCSharpRecipes(string name)
+    {
+        var file = Path.Combine(SampleProcess.RepositoryRoot(), "samples", "Bert", "recipes", name + ".json");
+        var fromFile = Recipes.FromFile(file);
+        var code = Recipes.Create(name);
+        fromFile.ScaleScheduleRatio.Should().Be(code.ScaleScheduleRatio);
+        fromFile.Algorithms.Select(a => a.GetType()).Should().Equal(code.Algorithms.Select(a => a.GetType()));
+        var built = Program.Run(Quick("3ba") with { Recipe = name }, TextWriter.Null);
+        var loaded = Program.Run(Quick("3ba") with { RecipeFile = file }, TextWriter.Null);
+        loaded.Timestamp.Batch.Should().Be(built.Timestamp.Batch);
+        foreach (var (metric, value) in built.Metrics) loaded.Metrics[metric].Should().BeApproximately(value, 1e-4 * Math.Max(1, Math.Abs(value)), metric);
+    }
+
+    [Theory]
+    [InlineData("baseline")]
+    [InlineData("recipe")]
     public void PretrainsTwoBatchesAndReportsLossAndPerplexity(string recipe)
     {
         var log = new StringWriter();
@@ -162,7 +178,7 @@ public sealed class BertSampleTests : IDisposable
     [InlineData(new[] { "--recipe-budgets", "2ba" }, "--baseline-budgets and --recipe-budgets need --study")]
     [InlineData(new[] { "--categories", "computers" }, "--categories needs at least two distinct fortune files, comma-separated")]
     [InlineData(new[] { "--seeds", "1,x" }, "--seeds must be comma-separated integers, got '1,x'")]
-    [InlineData(new[] { "--study", "--finetune" }, "--study cannot be combined with --finetune or --checkpoint-dir")]
+    [InlineData(new[] { "--study", "--finetune" }, "--study cannot be combined with --finetune, --checkpoint-dir or --recipe-file")]
     [InlineData(new[] { "--seed" }, "Required argument missing for option: '--seed'.")]
     [InlineData(new[] { "--bogus" }, "Unrecognized command or argument '--bogus'.")]
     public void RejectsBadOptions(string[] args, string message)
