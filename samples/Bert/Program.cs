@@ -57,6 +57,8 @@ public sealed record SampleOptions
     public long? StopAfter { get; init; }
     /// <summary>Where to save the pre-trained encoder's weights, if anywhere.</summary>
     public string? SaveModel { get; init; }
+    /// <summary>Where TensorBoard event files go (none when null).</summary>
+    public string? TensorBoard { get; init; }
     /// <summary>Whether to fine-tune a classifier after pre-training (or on <see cref="Encoder"/>).</summary>
     public bool Finetune { get; init; }
     /// <summary>A pre-trained encoder (saved with <c>--save-model</c> by the same recipe) to fine-tune instead of pre-training.</summary>
@@ -152,6 +154,7 @@ public static class Program
             Progress = !parsed.GetValue(common.NoProgress),
             StopAfter = parsed.GetValue(common.StopAfter),
             SaveModel = parsed.GetValue(common.SaveModel),
+            TensorBoard = parsed.GetValue(common.TensorBoard),
             Finetune = parsed.GetValue(b.Finetune),
             Encoder = parsed.GetValue(b.Encoder),
             FinetuneDuration = parsed.GetValue(b.FinetuneDuration),
@@ -302,7 +305,7 @@ public static class Program
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         set_num_threads(options.Threads);
-        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel);
+        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel, options.TensorBoard);
         using var corpus = LoadCorpus(options, log);
         BertEncoder encoder;
         FitResult? pretraining = null;
@@ -340,6 +343,7 @@ public static class Program
 
         log.WriteLine($"BERT masked-LM pre-training: recipe {options.Recipe}, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads");
         var watch = Stopwatch.StartNew();
+        if (options.TensorBoard is { } tensorBoard) trainerOptions.Callbacks.Add(new TensorBoardLogger(Path.Combine(tensorBoard, "pretrain")));
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = live is null
@@ -384,6 +388,7 @@ public static class Program
             trainerOptions.Checkpoint = new CheckpointOptions { Folder = checkpointDir, Interval = Duration.Epochs(1), AutoResume = options.Resume };
         log.WriteLine($"fine-tuning: which of {string.Join(", ", options.Categories)}; {splits.TrainX.shape[0]} training, {splits.ValidationX.shape[0]} validation, {splits.TestX.shape[0]} test quotations; max duration {options.FinetuneDuration}");
         var watch = Stopwatch.StartNew();
+        if (options.TensorBoard is { } tensorBoardFolder) trainerOptions.Callbacks.Add(new TensorBoardLogger(Path.Combine(tensorBoardFolder, "finetune")));
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = live is null

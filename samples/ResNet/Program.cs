@@ -47,6 +47,8 @@ public sealed record SampleOptions
     public long? StopAfter { get; init; }
     /// <summary>Where to save the trained model's weights (<c>Module.save</c>), if anywhere.</summary>
     public string? SaveModel { get; init; }
+    /// <summary>Where TensorBoard event files go (none when null).</summary>
+    public string? TensorBoard { get; init; }
     /// <summary>Launch this many ranks with mpirun for data-parallel training (none when null).</summary>
     public int? Nproc { get; init; }
     /// <summary>mpirun's hostfile for <see cref="Nproc"/> ranks on several machines (default: all on this machine).</summary>
@@ -131,6 +133,7 @@ public static class Program
             Progress = !parsed.GetValue(common.NoProgress),
             StopAfter = parsed.GetValue(common.StopAfter),
             SaveModel = parsed.GetValue(common.SaveModel),
+            TensorBoard = parsed.GetValue(common.TensorBoard),
             Nproc = parsed.GetValue(o.Nproc),
             RecipeFile = parsed.GetValue(o.RecipeFile),
             Hostfile = parsed.GetValue(o.Hostfile),
@@ -197,7 +200,7 @@ public static class Program
         var rank = isRank ? ProcessGroup.Rank : 0;
         if (rank != 0) log = TextWriter.Null; // only rank 0 reports
         set_num_threads(options.Threads);
-        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel);
+        OutputPaths.CheckBeforeTraining(options.CheckpointDir, options.Resume, options.SaveModel, options.TensorBoard);
 
         var (trainX, trainY) = FashionMnist.Load(train: true, folder: options.DataFolder, limit: options.TrainLimit);
         var (testX, testY) = FashionMnist.Load(train: false, folder: options.DataFolder, limit: options.EvalLimit);
@@ -224,6 +227,7 @@ public static class Program
         var ranks = isRank ? $", {ProcessGroup.WorldSize} data-parallel ranks of batch {options.BatchSize}" : "";
         log.WriteLine($"ResNet on Fashion-MNIST: recipe {(options.RecipeFile is { } recipeFile ? $"file '{recipeFile}'" : options.Recipe)}, {trainX.shape[0]} training images, max duration {options.MaxDuration}, seed {options.Seed}, {options.Threads} threads{ranks}");
         var watch = Stopwatch.StartNew();
+        if (options.TensorBoard is { } tensorBoard) trainerOptions.Callbacks.Add(new TensorBoardLogger(tensorBoard));
         trainerOptions.Logger = new SampleLogger(log);
         var trainer = new Trainer(trainerOptions);
         var result = live is null

@@ -14,8 +14,9 @@ internal static class OutputPaths
     /// The checks every sample makes before loading data: a checkpoint folder that already holds a run
     /// needs <c>--resume</c>; the checkpoint folder and the model file must be writable.
     /// </summary>
-    public static void CheckBeforeTraining(string? checkpointDir, bool resume, string? saveModel)
+    public static void CheckBeforeTraining(string? checkpointDir, bool resume, string? saveModel, string? tensorBoard = null)
     {
+        if (tensorBoard is not null) EnsureWritableFolder(tensorBoard, "--tensorboard");
         if (checkpointDir is not null)
         {
             if (!resume && Directory.Exists(checkpointDir) && (File.Exists(Path.Combine(checkpointDir, "latest")) || Directory.GetDirectories(checkpointDir, "ep*").Length > 0))

@@ -107,6 +107,7 @@ internal sealed class CommonOptions
         NoProgress = SampleCommandLine.Flag("--no-progress", "no progress bar");
         StopAfter = SampleCommandLine.OptionalPositiveInt("--stop-after", "stop as Ctrl+C does (checkpoint saved) after this many batches in total");
         SaveModel = SampleCommandLine.Text("--save-model", "save the trained weights to this file");
+        TensorBoard = SampleCommandLine.Text("--tensorboard", "write TensorBoard event files (loss, learning rate, metrics) to this folder");
     }
 
     public Option<string> Recipe { get; }
@@ -120,11 +121,12 @@ internal sealed class CommonOptions
     public Option<bool> NoProgress { get; }
     public Option<int?> StopAfter { get; }
     public Option<string?> SaveModel { get; }
+    public Option<string?> TensorBoard { get; }
 
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Recipe, MaxDuration, Seed, CheckpointDir, Resume, BatchSize, Threads, Data, NoProgress, StopAfter, SaveModel })
+        foreach (var option in new Option[] { Recipe, MaxDuration, Seed, CheckpointDir, Resume, BatchSize, Threads, Data, NoProgress, StopAfter, SaveModel, TensorBoard })
             command.Add(option);
     }
 

@@ -110,6 +110,18 @@ public sealed class ResNetSampleTests : IDisposable
     }
 
     [Fact]
+    public void TensorBoardEventFilesAreWrittenAndReadBack()
+    {
+        var folder = Path.Combine(_dir, "tb");
+        var output = SampleProcess.Run("ResNet", new[] { "--max-duration", "3ba", "--train-limit", "256", "--eval-limit", "100", "--batch-size", "64", "--no-progress", "--threads", "1", "--tensorboard", folder });
+        output.Should().Contain("done: reached the maximum duration 3ba");
+        var scalars = Efficient.Training.TestSupport.TensorBoardEvents.ReadScalars(folder);
+        scalars.Where(s => s.Tag == "train/loss").Select(s => s.Step).Should().Equal(1, 2, 3);
+        scalars.Where(s => s.Tag == "train/lr").Should().HaveCount(3);
+        scalars.Should().OnlyContain(s => float.IsFinite(s.Value));
+    }
+
+    [Fact]
     public void BadOutputPathsFailBeforeAnyDataIsLoadedNamingTheOption()
     {
         Directory.CreateDirectory(_dir);
