@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using Efficient.Training.Algorithms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using static Efficient.Training.Tests.Core.TestModels;
 using MeoValidationException = Microsoft.Extensions.Options.OptionsValidationException;
@@ -70,6 +71,85 @@ public sealed class HostingTests : IDisposable
         {
             Environment.SetEnvironmentVariable("ETTEST_EfficientTraining__Trainer__Seed", null);
         }
+    }
+
+    [Fact]
+    public async Task AGenericHostBindsARecipeFromAppsettingsAndTrains()
+    {
+        File.WriteAllText(Path.Combine(_folder, "appsettings.json"), """
+            { "EfficientTraining": {
+                "Trainer": { "MaxDuration": "4ba", "Seed": 3 },
+                "Recipe": { "Algorithms": [ "LabelSmoothing", "MixUp" ], "ScaleScheduleRatio": 0.5 },
+                "LabelSmoothing": { "Smoothing": 0.2 },
+                "MixUp": { "Alpha": 0.4 } } }
+            """);
+        var (x, y) = Data(n: 48);
+        using var model = new Mlp();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, Args = Array.Empty<string>() });
+        builder.Services.AddEfficientTraining(builder.Configuration, o =>
+        {
+            o.Model = model;
+            o.Optimizer = p => optim.SGD(p, 0.1);
+            o.TrainData = new TensorTrainingData(x, y, 8);
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        var trainer = host.Services.GetRequiredService<Trainer>();
+        var result = trainer.Fit();
+        result.Timestamp.Batch.Should().Be(2, "4ba × the recipe's ratio 0.5");
+        trainer.DescribeLoop().Should().Contain("LabelSmoothing").And.Contain("MixUp");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task TheRecipeCanBeAFileNamedInConfiguration()
+    {
+        var recipe = Path.Combine(_folder, "recipe.json");
+        File.WriteAllText(recipe, """{ "scaleScheduleRatio": 0.5, "algorithms": [ { "name": "LabelSmoothing", "options": { "Smoothing": 0.1 } } ] }""");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["EfficientTraining:Trainer:MaxDuration"] = "2ba",
+            ["EfficientTraining:Recipe:File"] = recipe,
+        }).Build();
+        var (x, y) = Data(n: 48);
+        using var model = new Mlp();
+        using var provider = new ServiceCollection().AddEfficientTraining(configuration, o =>
+        {
+            o.Model = model;
+            o.Optimizer = p => optim.SGD(p, 0.1);
+            o.TrainData = new TensorTrainingData(x, y, 8);
+        }).BuildServiceProvider();
+        await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+        var trainer = provider.GetRequiredService<Trainer>();
+        trainer.Fit().Timestamp.Batch.Should().Be(1);
+        trainer.DescribeLoop().Should().Contain("LabelSmoothing");
+    }
+
+    [Fact]
+    public async Task AnInvalidRecipeValueFailsTheHostAtStartNamingTheOption()
+    {
+        File.WriteAllText(Path.Combine(_folder, "appsettings.json"), """
+            { "EfficientTraining": { "Recipe": { "Algorithms": [ "MixUp" ] }, "MixUp": { "Alpha": -2 } } }
+            """);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _folder, Args = Array.Empty<string>() });
+        builder.Services.AddEfficientTraining(builder.Configuration, o =>
+        {
+            o.Model = new Mlp();
+            o.Optimizer = p => optim.SGD(p, 0.1);
+            o.TrainData = new TensorTrainingData(zeros(4, 8), zeros(new long[] { 4 }, ScalarType.Int64), 2);
+        });
+        using var host = builder.Build();
+        Exception? error = null;
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+        error.Should().NotBeNull("the host validates the options when it starts");
+        error!.Message.Should().Contain("MixUpOptions is invalid: Property Alpha: -2 is invalid; expected a finite value > 0");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -58,7 +59,9 @@ public static class EfficientTrainingServiceCollectionExtensions
     /// <c>IOptions&lt;TrainerOptions&gt;</c> (logging to the host's <c>ILoggerFactory</c> unless
     /// <see cref="TrainerOptions.Logger"/> is set). What configuration cannot hold (the model, the optimizer
     /// factory, the data, algorithms, callbacks) is set by <paramref name="configureTrainer"/>, which runs
-    /// after binding.
+    /// after binding. A <c>EfficientTraining:Recipe</c> section adds a recipe to the trainer: <c>File</c>
+    /// (a <see cref="RecipeFile"/>), or <c>Algorithms</c> (names in hook order, each with its options from
+    /// its own section) and <c>ScaleScheduleRatio</c>; a bad value fails the host at start.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration to bind from (the root; null binds nothing).</param>
@@ -70,6 +73,8 @@ public static class EfficientTrainingServiceCollectionExtensions
         var register = typeof(EfficientTrainingServiceCollectionExtensions).GetMethod(nameof(Register), BindingFlags.NonPublic | BindingFlags.Static)!;
         foreach (var type in OptionsTypes)
             register.MakeGenericMethod(type).Invoke(null, new object?[] { services, configuration?.GetSection($"{SectionName}:{SectionOf(type)}") });
+        if (configuration?.GetSection($"{SectionName}:Recipe") is { } recipe && recipe.Exists())
+            services.AddOptions<TrainerOptions>().Configure<IServiceProvider>((options, provider) => ApplyRecipe(options, recipe, provider));
         if (configureTrainer is not null) services.Configure(configureTrainer);
         services.TryAddTransient(provider =>
         {
@@ -78,6 +83,36 @@ public static class EfficientTrainingServiceCollectionExtensions
             return new Trainer(options);
         });
         return services;
+    }
+
+    // EfficientTraining:Recipe — File (a recipe file, RecipeFile), or Algorithms (names, in hook order;
+    // each algorithm's options come from its own section) and ScaleScheduleRatio.
+    private static void ApplyRecipe(TrainerOptions options, IConfigurationSection recipe, IServiceProvider provider)
+    {
+        if (recipe["File"] is { Length: > 0 } file) RecipeFile.Load(file).ApplyTo(options);
+        foreach (var name in recipe.GetSection("Algorithms").GetChildren().Select(c => c.Value ?? ""))
+        {
+            var (algorithm, optionsType) = RecipeFile.AlgorithmType(name, $"Configuration section '{recipe.Path}:Algorithms'");
+            // IOptions<TOptions>.Value: bound from the algorithm's section and validated (a bad value throws here, at start).
+            object? value = null;
+            if (optionsType is not null)
+            {
+                var bound = provider.GetRequiredService(typeof(IOptions<>).MakeGenericType(optionsType));
+                try
+                {
+                    value = bound.GetType().GetProperty("Value")!.GetValue(bound);
+                }
+                catch (TargetInvocationException e) when (e.InnerException is { } inner)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+                }
+            }
+            options.Algorithms.Add(RecipeFile.CreateAlgorithm(algorithm, value));
+        }
+        if (recipe["ScaleScheduleRatio"] is { Length: > 0 } ratio)
+            options.ScaleScheduleRatio = double.TryParse(ratio, NumberStyles.Float, CultureInfo.InvariantCulture, out var r)
+                ? r
+                : throw new InvalidDataException($"Configuration '{recipe.Path}:ScaleScheduleRatio' is '{ratio}'; expected a number in (0, 10].");
     }
 
     /// <summary>The options types <see cref="AddEfficientTraining"/> registers: every public, creatable <see cref="IValidatableOptions"/> of this library.</summary>

@@ -168,6 +168,30 @@ public static class RecipeFile
         }
     }
 
+    /// <summary>The options type of algorithm <paramref name="name"/> (null when it takes none), or an exception listing the names.</summary>
+    internal static (Type Algorithm, Type? Options) AlgorithmType(string name, string where)
+    {
+        if (!AlgorithmTypes.TryGetValue(name, out var type))
+            throw new InvalidDataException($"{where} names an unknown algorithm '{name}'; expected one of {string.Join(", ", AlgorithmNames)}.");
+        var parameters = OptionsConstructor(type)!.GetParameters();
+        return (type, parameters.Length == 1 ? parameters[0].ParameterType : null);
+    }
+
+    /// <summary>Creates algorithm <paramref name="type"/> with <paramref name="options"/> (validated by the algorithm).</summary>
+    internal static IAlgorithm CreateAlgorithm(Type type, object? options)
+    {
+        var constructor = OptionsConstructor(type)!;
+        try
+        {
+            return (IAlgorithm)constructor.Invoke(constructor.GetParameters().Length == 1 ? new[] { options } : Array.Empty<object?>());
+        }
+        catch (TargetInvocationException e) when (e.InnerException is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            throw;
+        }
+    }
+
     internal static IAlgorithm CreateAlgorithm(RecipeComponent component, int index)
     {
         var where = $"algorithm {index + 1} ({component.Name})";
