@@ -30,20 +30,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, SWALR, update_bn
+from reference_common import flat, formula
 
 torch.set_default_dtype(torch.float32)
 out = {}
-
-
-def flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
-
-
-def formula(shape, scale, offset=0.0, amplitude=1.0):
-    n = 1
-    for s in shape:
-        n *= s
-    return (torch.sin(torch.arange(n, dtype=torch.float32) * scale + offset) * amplitude).reshape(shape)
 
 
 class Net(nn.Module):

@@ -14,6 +14,7 @@ import math
 import os
 
 import torch
+from reference_common import flat
 
 torch.manual_seed(0)
 torch.set_default_dtype(torch.float32)
@@ -22,10 +23,6 @@ SHAPES = [(3, 4), (3,)]
 W0 = [torch.randn(3, 4), torch.zeros(3)]          # a zero bias: LAMB's ||w|| = 0 branch on step 1
 GRADS = [[torch.randn(*s) for s in SHAPES] for _ in range(STEPS)]
 LRS = [0.1, 0.1, 0.05, 0.05, 0.02, 0.02, 0.01]     # an LR schedule, to exercise lr / initial_lr
-
-
-def flat(t):
-    return [float(v) for v in t.reshape(-1).tolist()]
 
 
 def fresh():

@@ -12,13 +12,9 @@ import os
 
 import torch
 import torch.nn.functional as F
+from reference_common import formula
 
 torch.set_default_dtype(torch.float32)
-
-
-def formula(shape, scale=0.37):
-    n = math.prod(shape)
-    return torch.sin(torch.arange(n, dtype=torch.float32) * scale).reshape(shape)
 
 
 x = (formula((2, 3, 6, 8)) + 1) / 2

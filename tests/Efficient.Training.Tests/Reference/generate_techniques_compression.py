@@ -21,14 +21,11 @@ import torch.nn as nn
 import torch.nn.utils.prune as prune
 from torch.ao.quantization import (FakeQuantize, MinMaxObserver, MovingAverageMinMaxObserver,
                                    PerChannelMinMaxObserver)
+from reference_common import flat
 
 torch.manual_seed(0)
 torch.set_num_threads(1)
 out = {}
-
-
-def flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
 def modules():

@@ -21,11 +21,7 @@ import math
 import os
 
 import torch
-
-
-def formula(shape, scale=0.37):
-    n = math.prod(shape)
-    return torch.sin(torch.arange(n, dtype=torch.float32) * scale).reshape(shape)
+from reference_common import formula
 
 
 x = (formula((3, 3, 32, 32)) + 1) / 2

@@ -10,13 +10,10 @@ import os
 
 import torch
 import torch.nn.functional as F
+from reference_common import flat
 
 torch.manual_seed(0)
 out = {}
-
-
-def flat(t):
-    return [float(v) for v in t.reshape(-1).tolist()]
 
 
 # Label smoothing (Composer's smooth_labels: one_hot * (1 - a) + a / K) and CE against it.

@@ -10,13 +10,10 @@ import os
 
 import torch
 import torch.nn.functional as F
+from reference_common import flat
 
 torch.manual_seed(0)
 out = {}
-
-
-def flat(t):
-    return [float(v) for v in t.reshape(-1).tolist()]
 
 
 # Composer's _default_2d_filter and blur_2d: depthwise conv2d (groups=C) with 'same' padding.

@@ -12,13 +12,10 @@ import os
 
 import torch
 import torch.nn.functional as F
+from reference_common import flat
 
 torch.manual_seed(0)
 out = {}
-
-
-def flat(t):
-    return [float(v) for v in t.reshape(-1).tolist()]
 
 
 def alibi_slopes(n):
