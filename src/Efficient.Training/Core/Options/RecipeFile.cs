@@ -156,16 +156,7 @@ public static class RecipeFile
     public static void Save(RecipeDefinition recipe, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllText(temp, ToJson(recipe));
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.WriteAllText(path, ToJson(recipe));
     }
 
     /// <summary>The options type of algorithm <paramref name="name"/> (null when it takes none), or an exception listing the names.</summary>
@@ -195,16 +186,15 @@ public static class RecipeFile
     internal static IAlgorithm CreateAlgorithm(RecipeComponent component, int index)
     {
         var where = $"algorithm {index + 1} ({component.Name})";
-        if (!AlgorithmTypes.TryGetValue(component.Name, out var type))
+        if (!AlgorithmTypes.ContainsKey(component.Name))
             throw new InvalidDataException($"The recipe's {where} is unknown; expected one of {string.Join(", ", AlgorithmNames)}.");
-        var constructor = OptionsConstructor(type)!;
-        var parameters = constructor.GetParameters();
+        var (type, optionsType) = AlgorithmType(component.Name, where);
         object? options = null;
-        if (parameters.Length == 1)
+        if (optionsType is not null)
         {
             try
             {
-                options = component.Options.Deserialize(parameters[0].ParameterType, OptionsJson);
+                options = component.Options.Deserialize(optionsType, OptionsJson);
             }
             catch (JsonException e)
             {
@@ -213,11 +203,11 @@ public static class RecipeFile
         }
         try
         {
-            return (IAlgorithm)constructor.Invoke(parameters.Length == 1 ? new[] { options } : Array.Empty<object?>());
+            return CreateAlgorithm(type, options);
         }
-        catch (TargetInvocationException e) when (e.InnerException is { } inner)
+        catch (Exception e)   // what the algorithm's constructor threw: its options' own message
         {
-            throw new InvalidDataException($"The recipe's {where}: {inner.Message}", inner);
+            throw new InvalidDataException($"The recipe's {where}: {e.Message}", e);
         }
     }
 

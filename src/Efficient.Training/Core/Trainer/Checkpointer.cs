@@ -198,7 +198,7 @@ internal sealed class Checkpointer
             TryDelete(temp);
             throw;
         }
-        WriteAtomically(Path.Combine(Folder, LatestPointer), name);
+        AtomicFile.WriteAllText(Path.Combine(Folder, LatestPointer), name);
         Prune();
     }
 
@@ -336,13 +336,6 @@ internal sealed class Checkpointer
     private static void Require(bool ok, string path, string what)
     {
         if (!ok) throw new InvalidDataException($"Cannot resume from checkpoint '{path}': {what}.");
-    }
-
-    private static void WriteAtomically(string path, string content)
-    {
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temp, content);
-        File.Move(temp, path, overwrite: true);
     }
 
     private static bool TryDelete(string dir)
