@@ -180,7 +180,7 @@ internal sealed class NoPositionEmbedding : nn.Module<Tensor, Tensor>
 /// The second argument is an optional additive float bias broadcastable to <c>[B, heads, S, S]</c>
 /// (padding mask, ALiBi), added to the scaled scores before the softmax.
 /// </summary>
-public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>, ISelfAttention
 {
     // Typed as modules so surgery (low precision, factorization) can replace the projections.
     private readonly nn.Module<Tensor, Tensor> qkv;
@@ -221,7 +221,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 }
 
 /// <summary>The position-wise feed-forward block <c>output(GELU(intermediate(x)))</c> (exact GELU, as BERT).</summary>
-public sealed class BertFeedForward : nn.Module<Tensor, Tensor>
+public sealed class BertFeedForward : nn.Module<Tensor, Tensor>, IFeedForward
 {
     private readonly nn.Module<Tensor, Tensor> intermediate;
     private readonly nn.Module<Tensor, Tensor> output;
@@ -251,7 +251,7 @@ public sealed class BertFeedForward : nn.Module<Tensor, Tensor>
 /// part; pre-LN: <c>x = x + drop(f(LN(x)))</c>. The second argument is the additive attention bias
 /// (or null), passed on to the attention.
 /// </summary>
-public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
+public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>, IResidualScale
 {
     private readonly nn.Module<Tensor, Tensor?, Tensor> attention;
     private readonly nn.Module<Tensor, Tensor> attention_norm;
@@ -283,7 +283,7 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
     /// Factor applied to both residual branches before they are added (1 = none). Progressive layer
     /// dropping sets it to 1/p for a kept layer, as DeepSpeed does.
     /// </summary>
-    internal double ResidualScale { get; set; } = 1.0;
+    public double ResidualScale { get; set; } = 1.0;
 
     /// <summary>Applies the layer to <c>[B, S, H]</c>.</summary>
     /// <param name="input">Hidden states <c>[B, S, H]</c>.</param>

@@ -54,7 +54,7 @@ public class AlibiTests
                 using var t = tensor(w.Floats(name), p.shape);
                 p.copy_(t);
             }
-        using var alibi = new AlibiSelfAttention(attention, 8192);
+        using var alibi = Alibi.WrapAttention(attention, attention.Heads);
         alibi.eval();
         using var x = tensor(c.Floats("x"), 2, 5, 12);
         using var _ = no_grad();

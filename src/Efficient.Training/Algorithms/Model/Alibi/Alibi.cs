@@ -68,37 +68,87 @@ public static class Alibi
     }
 
     /// <summary>
-    /// Converts <paramref name="model"/> to ALiBi: removes the learned position embedding of every
-    /// <see cref="BertEmbeddings"/> and wraps every <see cref="BertSelfAttention"/> so that the bias
-    /// is added to its scores. Returns (attention modules, position embeddings) changed. Call it
-    /// before creating the optimizer.
+    /// How ALiBi changes attention modules: a policy returns the module wrapped so the ALiBi bias is
+    /// added to its attention bias (<see cref="WrapAttention"/>). Built in: every
+    /// <see cref="ISelfAttention"/> (the library's <see cref="BertSelfAttention"/>). Register a policy
+    /// for your own attention type to give it ALiBi.
+    /// </summary>
+    public static SurgeryPolicyRegistry<AlibiOptions> AttentionPolicies { get; } = NewAttentionPolicies();
+
+    /// <summary>
+    /// How ALiBi removes learned position embeddings: a policy changes an embedding module so it adds
+    /// no learned positions (e.g. by replacing its position child with <see cref="ZeroPositions"/>
+    /// through <see cref="SurgeryPolicyContext{TOptions}.Surgery"/>) and returns it, or returns null
+    /// when there is nothing to remove. Built in: <see cref="BertEmbeddings"/>.
+    /// </summary>
+    public static SurgeryPolicyRegistry<AlibiOptions> EmbeddingPolicies { get; } = NewEmbeddingPolicies();
+
+    /// <summary>
+    /// Wraps <paramref name="attention"/> (whose second argument is an additive bias broadcastable to
+    /// <c>[B, heads, S, S]</c>) so that the ALiBi bias of its input's length is added to the bias it
+    /// receives: the building block of an attention policy.
+    /// </summary>
+    /// <param name="attention">The attention module.</param>
+    /// <param name="heads">Its number of heads (≥ 1).</param>
+    /// <param name="maxSequenceLength">The longest sequence the wrapper accepts (≥ 1).</param>
+    public static nn.Module<Tensor, Tensor?, Tensor> WrapAttention(nn.Module<Tensor, Tensor?, Tensor> attention, int heads, long maxSequenceLength = 8192)
+    {
+        ArgumentNullException.ThrowIfNull(attention);
+        if (heads < 1) throw new ArgumentOutOfRangeException(nameof(heads), heads, "The number of heads must be at least 1.");
+        if (maxSequenceLength < 1) throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength, "The maximum sequence length must be at least 1.");
+        return new AlibiSelfAttention(attention, heads, maxSequenceLength);
+    }
+
+    /// <summary>
+    /// A parameterless module that stands in for a learned position embedding of width
+    /// <paramref name="hiddenSize"/>: for positions of any shape <c>[...]</c> it returns zeros
+    /// <c>[..., hiddenSize]</c> (as Composer zeroes the embedding), so a model that adds its position
+    /// embedding adds nothing.
+    /// </summary>
+    /// <param name="hiddenSize">The embedding width (≥ 1).</param>
+    public static nn.Module<Tensor, Tensor> ZeroPositions(long hiddenSize)
+    {
+        if (hiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "The hidden size must be at least 1.");
+        return new ZeroPositionEmbedding(hiddenSize);
+    }
+
+    /// <summary>
+    /// Converts <paramref name="model"/> to ALiBi: removes the learned position embeddings of every
+    /// module with an <see cref="EmbeddingPolicies"/> policy and wraps every module with an
+    /// <see cref="AttentionPolicies"/> policy so that the bias is added to its scores. Returns
+    /// (attention modules, position embeddings) changed. Call it before creating the optimizer.
     /// </summary>
     public static (int Attention, int PositionEmbeddings) Apply(nn.Module model, long maxSequenceLength = 8192)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (maxSequenceLength < 1) throw new ArgumentOutOfRangeException(nameof(maxSequenceLength), maxSequenceLength, "The maximum sequence length must be at least 1.");
-        return Replace(new ModelSurgery(model), maxSequenceLength);
+        var options = new AlibiOptions { MaxSequenceLength = maxSequenceLength };
+        options.Validate();
+        return Replace(new ModelSurgery(model), options);
     }
 
-    internal static (int, int) Replace(ModelSurgery surgery, long maxSequenceLength)
+    internal static (int, int) Replace(ModelSurgery surgery, AlibiOptions options) =>
+        (AttentionPolicies.Apply(surgery, options), EmbeddingPolicies.Apply(surgery, options));
+
+    private static SurgeryPolicyRegistry<AlibiOptions> NewAttentionPolicies()
     {
-        // Attention already wrapped (surgery applied twice to one model) is left as it is.
-        var wrapped = new List<string>();
-        var attention = surgery.ReplaceAll((path, module) =>
+        var registry = new SurgeryPolicyRegistry<AlibiOptions>();
+        registry.Register<ISelfAttention>((attention, context) => attention is nn.Module<Tensor, Tensor?, Tensor> module
+            ? WrapAttention(module, attention.Heads, context.Options.MaxSequenceLength)
+            : throw new InvalidOperationException($"ALiBi: '{context.Path}' ({attention.GetType().Name}) implements ISelfAttention but is not an nn.Module<Tensor, Tensor?, Tensor> taking an additive attention bias."));
+        registry.MarkConverted<AlibiSelfAttention>();
+        return registry;
+    }
+
+    private static SurgeryPolicyRegistry<AlibiOptions> NewEmbeddingPolicies()
+    {
+        var registry = new SurgeryPolicyRegistry<AlibiOptions>();
+        registry.Register<BertEmbeddings>((embeddings, context) =>
         {
-            if (module is AlibiSelfAttention) wrapped.Add(path + ".");
-            if (path.Length == 0 || module is not BertSelfAttention a || wrapped.Any(w => path.StartsWith(w, StringComparison.Ordinal))) return null;
-            return new AlibiSelfAttention(a, maxSequenceLength);
+            if (!embeddings.HasPositionEmbedding) return null;
+            context.Surgery.Replace(context.Child("position"), new NoPositionEmbedding());
+            return embeddings;
         });
-        // Find the embeddings first (ReplaceAll visits every module), then swap their position child.
-        var embeddings = new List<string>();
-        surgery.ReplaceAll((path, module) =>
-        {
-            if (module is BertEmbeddings e && e.HasPositionEmbedding) embeddings.Add(path);
-            return null;
-        });
-        foreach (var path in embeddings) surgery.Replace(path.Length == 0 ? "position" : path + ".position", new NoPositionEmbedding());
-        return (attention, embeddings.Count);
+        return registry;
     }
 }
 
@@ -109,10 +159,10 @@ internal sealed class AlibiSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly int _heads;
     private readonly long _maxLength;
 
-    public AlibiSelfAttention(BertSelfAttention inner, long maxLength) : base(nameof(AlibiSelfAttention))
+    public AlibiSelfAttention(nn.Module<Tensor, Tensor?, Tensor> inner, int heads, long maxLength) : base(nameof(AlibiSelfAttention))
     {
         attention = inner;
-        _heads = inner.Heads;
+        _heads = heads;
         _maxLength = maxLength;
         RegisterComponents();
         train(inner.training);
@@ -121,10 +171,26 @@ internal sealed class AlibiSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor input, Tensor? attentionBias)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() < 2)
+            throw new ArgumentException($"ALiBi attention expects hidden states [B, S, ...] (got [{string.Join(", ", input.shape)}]).", nameof(input));
         var length = input.shape[1];
         if (length > _maxLength)
             throw new ArgumentException($"The sequence length {length} exceeds ALiBi's maximum sequence length {_maxLength} (AlibiOptions.MaxSequenceLength).", nameof(input));
         var bias = Alibi.Bias(_heads, length, input.dtype, input.device);
         return attention.call(input, attentionBias is null ? bias : attentionBias + bias);
+    }
+}
+
+/// <summary>Stands in for a learned position embedding: zeros <c>[..., H]</c> for positions <c>[...]</c>.</summary>
+internal sealed class ZeroPositionEmbedding : nn.Module<Tensor, Tensor>
+{
+    private readonly long _hidden;
+
+    public ZeroPositionEmbedding(long hidden) : base(nameof(ZeroPositionEmbedding)) => _hidden = hidden;
+
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return zeros(input.shape.Append(_hidden).ToArray(), ScalarType.Float32, input.device);
     }
 }

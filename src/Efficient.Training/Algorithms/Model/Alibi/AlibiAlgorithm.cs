@@ -4,8 +4,10 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Trainer adapter of <see cref="Alibi"/>. Model block: at fit start (and on resume, before the
-/// weights load) removes the learned position embeddings of every <see cref="Models.BertEmbeddings"/>
-/// and adds the ALiBi bias in every <see cref="Models.BertSelfAttention"/>. Data block: trains on
+/// weights load) removes the learned position embeddings of every module with a policy in
+/// <see cref="Alibi.EmbeddingPolicies"/> (the library's <see cref="Models.BertEmbeddings"/>) and adds
+/// the ALiBi bias in every module with a policy in <see cref="Alibi.AttentionPolicies"/> (any
+/// <see cref="ISelfAttention"/>, such as <see cref="Models.BertSelfAttention"/>). Data block: trains on
 /// <see cref="AlibiOptions.TrainSequenceLengthScaling"/> of each batch's sequence length (evaluation
 /// batches do not pass through data hooks, so they keep their full length). Token batches only.
 /// </summary>
@@ -29,7 +31,7 @@ public sealed class AlibiAlgorithm : IModelAlgorithm, IDataAlgorithm
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(surgery);
-        var (attention, positions) = Alibi.Replace(surgery, _options.MaxSequenceLength);
+        var (attention, positions) = Alibi.Replace(surgery, _options);
         _replaced = attention;
         surgery.Note($"replaced {attention} attention modules with ALiBi attention, removed {positions} position embeddings");
     }

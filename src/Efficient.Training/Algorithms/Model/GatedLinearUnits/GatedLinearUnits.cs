@@ -68,8 +68,35 @@ public static class GatedLinearUnits
     };
 
     /// <summary>
-    /// Replaces every <see cref="BertFeedForward"/> in <paramref name="model"/> by a gated
-    /// feed-forward block (fresh weights, see the options) and returns how many were replaced.
+    /// How GatedLinearUnits changes feed-forward blocks: a policy returns the gated block to put in a
+    /// module's place (<see cref="CreateFeedForward"/>). Built in: every <see cref="IFeedForward"/>
+    /// (the library's <see cref="BertFeedForward"/>), replaced with a block of the same sizes (or
+    /// <see cref="GatedLinearUnitsOptions.IntermediateSize"/>). Register a policy for your own
+    /// feed-forward type to give it gated linear units.
+    /// </summary>
+    public static SurgeryPolicyRegistry<GatedLinearUnitsOptions> Policies { get; } = NewPolicies();
+
+    /// <summary>
+    /// A gated feed-forward block <c>wo(act(gated_layer(x)) ⊙ non_gated_layer(x))</c> <c>[..., H] → [..., H]</c>
+    /// with fresh weights (initialised as PyTorch's <c>nn.Linear</c>; parameter names as Composer's
+    /// <c>BERTGatedFFOutput</c>): the building block of a policy.
+    /// </summary>
+    /// <param name="hiddenSize">H (≥ 1).</param>
+    /// <param name="intermediateSize">The inner dimension (≥ 1).</param>
+    /// <param name="options">Activation and biases (default options when null).</param>
+    public static nn.Module<Tensor, Tensor> CreateFeedForward(long hiddenSize, long intermediateSize, GatedLinearUnitsOptions? options = null)
+    {
+        if (hiddenSize < 1) throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "The hidden size must be at least 1.");
+        if (intermediateSize < 1) throw new ArgumentOutOfRangeException(nameof(intermediateSize), intermediateSize, "The intermediate size must be at least 1.");
+        options ??= new GatedLinearUnitsOptions();
+        options.Validate();
+        return new GatedFeedForward(hiddenSize, intermediateSize, options);
+    }
+
+    /// <summary>
+    /// Replaces every feed-forward block of <paramref name="model"/> that has a policy in
+    /// <see cref="Policies"/> (every <see cref="IFeedForward"/>, such as <see cref="BertFeedForward"/>)
+    /// by a gated block (fresh weights, see the options) and returns how many were replaced.
     /// Call it before creating the optimizer.
     /// </summary>
     public static int Apply(nn.Module model, GatedLinearUnitsOptions? options = null)
@@ -77,13 +104,17 @@ public static class GatedLinearUnits
         ArgumentNullException.ThrowIfNull(model);
         options ??= new GatedLinearUnitsOptions();
         options.Validate();
-        return Replace(model, new ModelSurgery(model), options);
+        return Policies.Apply(new ModelSurgery(model), options);
     }
 
-    internal static int Replace(nn.Module model, ModelSurgery surgery, GatedLinearUnitsOptions options) =>
-        surgery.ReplaceAll((path, module) => path.Length > 0 && module is BertFeedForward ffn
-            ? new GatedFeedForward(ffn.HiddenSize, options.IntermediateSize ?? ffn.IntermediateSize, options, ffn.training)
-            : null);
+    private static SurgeryPolicyRegistry<GatedLinearUnitsOptions> NewPolicies()
+    {
+        var registry = new SurgeryPolicyRegistry<GatedLinearUnitsOptions>();
+        registry.Register<IFeedForward>((ffn, context) =>
+            new GatedFeedForward(ffn.HiddenSize, context.Options.IntermediateSize ?? ffn.IntermediateSize, context.Options));
+        registry.MarkConverted<GatedFeedForward>();
+        return registry;
+    }
 }
 
 /// <summary>
@@ -97,14 +128,13 @@ internal sealed class GatedFeedForward : nn.Module<Tensor, Tensor>
     private readonly Linear wo;
     private readonly GluActivation _activation;
 
-    public GatedFeedForward(long hidden, long intermediate, GatedLinearUnitsOptions options, bool training) : base(nameof(GatedFeedForward))
+    public GatedFeedForward(long hidden, long intermediate, GatedLinearUnitsOptions options) : base(nameof(GatedFeedForward))
     {
         gated_layer = nn.Linear(hidden, intermediate, options.GatedLayerBias);
         non_gated_layer = nn.Linear(hidden, intermediate, options.NonGatedLayerBias);
         wo = nn.Linear(intermediate, hidden);
         _activation = options.Activation;
         RegisterComponents();
-        train(training);
     }
 
     public override Tensor forward(Tensor input) =>

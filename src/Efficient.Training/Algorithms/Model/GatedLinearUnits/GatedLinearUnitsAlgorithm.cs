@@ -2,7 +2,8 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Trainer adapter of <see cref="GatedLinearUnits"/>: in the model block, replaces every
-/// <see cref="Models.BertFeedForward"/> by a gated feed-forward block at fit start (and again on
+/// feed-forward block with a policy in <see cref="GatedLinearUnits.Policies"/> (any
+/// <see cref="IFeedForward"/>, such as <see cref="Models.BertFeedForward"/>) by a gated feed-forward block at fit start (and again on
 /// resume, before the weights load). Models without one are left alone ("replaced 0 ...").
 /// </summary>
 public sealed class GatedLinearUnitsAlgorithm : IModelAlgorithm
@@ -24,7 +25,7 @@ public sealed class GatedLinearUnitsAlgorithm : IModelAlgorithm
     {
         System.ArgumentNullException.ThrowIfNull(model);
         System.ArgumentNullException.ThrowIfNull(surgery);
-        var count = GatedLinearUnits.Replace(model, surgery, _options);
+        var count = GatedLinearUnits.Policies.Apply(surgery, _options);
         surgery.Note($"replaced {count} feed-forward blocks with gated linear units ({_options.Activation})");
     }
 }

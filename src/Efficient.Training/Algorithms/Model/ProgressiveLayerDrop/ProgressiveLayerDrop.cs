@@ -51,11 +51,38 @@ public static class ProgressiveLayerDrop
     }
 
     /// <summary>
-    /// Wraps every <see cref="BertLayer"/> of <paramref name="model"/> (in module order) so it can be
-    /// skipped, and returns the switch that says which layers run. Call it before creating the optimizer;
-    /// then, per training forward, set <see cref="LayerDropSwitch.Keep"/> (e.g. from
-    /// <see cref="SampleKeep"/>) and <see cref="LayerDropSwitch.KeepProbabilities"/> (for the 1/p
-    /// rescaling of kept layers). In evaluation mode every layer runs.
+    /// Which modules are encoder layers that progressive layer dropping may skip: a policy returns the
+    /// layer made droppable (<see cref="Droppable"/>). Built in: every <see cref="IResidualScale"/>
+    /// layer taking an attention bias (the library's <see cref="BertLayer"/>). Register a policy for
+    /// your own layer type to give it progressive layer dropping.
+    /// </summary>
+    public static SurgeryPolicyRegistry<LayerDropSwitch> Policies { get; } = NewPolicies();
+
+    /// <summary>
+    /// <paramref name="layer"/> made droppable: in training mode it returns its input when the
+    /// switch says so, and while it runs with keep probability p it sets its residual factor to
+    /// <c>1/p</c> through <paramref name="setResidualScale"/> (or, when that is null and the layer is
+    /// an <see cref="IResidualScale"/>, through its <see cref="IResidualScale.ResidualScale"/>);
+    /// without either, kept layers run unscaled. The building block of a policy: the layer's index
+    /// is the context's <see cref="SurgeryPolicyContext{TOptions}.Index"/>.
+    /// </summary>
+    /// <param name="layer">The layer (hidden states and an optional attention bias in, hidden states out).</param>
+    /// <param name="context">The policy's context (its options are the switch the algorithm drives).</param>
+    /// <param name="setResidualScale">Sets the layer's residual factor (1 = none), or null.</param>
+    public static nn.Module<Tensor, Tensor?, Tensor> Droppable(nn.Module<Tensor, Tensor?, Tensor> layer, SurgeryPolicyContext<LayerDropSwitch> context, Action<double>? setResidualScale = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(context);
+        if (setResidualScale is null && layer is IResidualScale scaled) setResidualScale = s => scaled.ResidualScale = s;
+        return new DroppableLayer(layer, context.Index, context.Options, setResidualScale);
+    }
+
+    /// <summary>
+    /// Makes every layer of <paramref name="model"/> that has a policy in <see cref="Policies"/> (in
+    /// module order) droppable, and returns the switch that says which layers run. Call it before
+    /// creating the optimizer; then, per training forward, set <see cref="LayerDropSwitch.Keep"/>
+    /// (e.g. from <see cref="SampleKeep"/>) and <see cref="LayerDropSwitch.KeepProbabilities"/> (for
+    /// the 1/p rescaling of kept layers). In evaluation mode every layer runs.
     /// </summary>
     public static LayerDropSwitch Apply(nn.Module model)
     {
@@ -66,16 +93,16 @@ public static class ProgressiveLayerDrop
     internal static LayerDropSwitch Wrap(ModelSurgery surgery)
     {
         var layerSwitch = new LayerDropSwitch();
-        var wrapped = new List<string>();
-        var index = 0;
-        surgery.ReplaceAll((path, module) =>
-        {
-            if (module is DroppableLayer) wrapped.Add(path + ".");
-            if (path.Length == 0 || module is not BertLayer || wrapped.Any(w => path.StartsWith(w, StringComparison.Ordinal))) return null;
-            return new DroppableLayer((nn.Module<Tensor, Tensor?, Tensor>)module, index++, layerSwitch);
-        });
-        layerSwitch.LayerCount = index;
+        layerSwitch.LayerCount = Policies.Apply(surgery, layerSwitch);
         return layerSwitch;
+    }
+
+    private static SurgeryPolicyRegistry<LayerDropSwitch> NewPolicies()
+    {
+        var registry = new SurgeryPolicyRegistry<LayerDropSwitch>();
+        registry.Register<IResidualScale>((layer, context) => layer is nn.Module<Tensor, Tensor?, Tensor> module ? Droppable(module, context) : null);
+        registry.MarkConverted<DroppableLayer>();
+        return registry;
     }
 }
 
@@ -130,12 +157,14 @@ internal sealed class DroppableLayer : nn.Module<Tensor, Tensor?, Tensor>
     private readonly nn.Module<Tensor, Tensor?, Tensor> layer;
     private readonly int _index;
     private readonly LayerDropSwitch _switch;
+    private readonly Action<double>? _setResidualScale;
 
-    public DroppableLayer(nn.Module<Tensor, Tensor?, Tensor> inner, int index, LayerDropSwitch layerSwitch) : base(nameof(DroppableLayer))
+    public DroppableLayer(nn.Module<Tensor, Tensor?, Tensor> inner, int index, LayerDropSwitch layerSwitch, Action<double>? setResidualScale) : base(nameof(DroppableLayer))
     {
         layer = inner;
         _index = index;
         _switch = layerSwitch;
+        _setResidualScale = setResidualScale;
         RegisterComponents();
         train(inner.training);  // a model in eval mode stays in eval mode
     }
@@ -144,15 +173,15 @@ internal sealed class DroppableLayer : nn.Module<Tensor, Tensor?, Tensor>
     {
         if (!training) return layer.call(input, attentionBias);
         if (_switch.Keep is { } keep && !keep[_index]) return input;
-        if (_switch.KeepProbabilities is not { } p || layer is not BertLayer bert) return layer.call(input, attentionBias);
-        bert.ResidualScale = 1 / p[_index];
+        if (_switch.KeepProbabilities is not { } p || _setResidualScale is null) return layer.call(input, attentionBias);
+        _setResidualScale(1 / p[_index]);
         try
         {
             return layer.call(input, attentionBias);
         }
         finally
         {
-            bert.ResidualScale = 1.0;
+            _setResidualScale(1.0);
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Efficient.Training.Algorithms;
 
 /// <summary>
 /// Trainer adapter of <see cref="ProgressiveLayerDrop"/>. Model block: at fit start wraps every
-/// <see cref="Models.BertLayer"/> so it can be skipped. Regularization block: before each training
+/// layer with a policy in <see cref="ProgressiveLayerDrop.Policies"/> (any <see cref="IResidualScale"/>
+/// layer, such as <see cref="Models.BertLayer"/>) so it can be skipped. Regularization block: before each training
 /// microbatch's forward pass, draws which layers run from the run's generator
 /// (<see cref="TrainingState.Rng"/>, checkpointed) with θ(t) at t = completed optimizer steps; kept
 /// layers scale their residual branches by 1/p_l (DeepSpeed). Evaluation runs every layer unscaled.

@@ -7,7 +7,7 @@ public sealed class StochasticDepthOptions : IValidatableOptions
 {
     /// <summary>
     /// The type name (or module name) of the residual blocks to target; they must implement
-    /// <see cref="Efficient.Training.Models.IResidualBlock"/>. Default <c>"BasicBlock"</c> (the library's
+    /// <see cref="IResidualBlock"/>. Default <c>"BasicBlock"</c> (the library's
     /// <see cref="Efficient.Training.Models.BasicBlock"/>; Composer has no default and targets its
     /// <c>ResNetBottleneck</c>).
     /// </summary>
