@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using Efficient.Training.Datasets;
 using Efficient.Training.Evaluation;
+using Efficient.Training.Plotting;
 using ResNetSample;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ internal static class ResNetStudy
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ResNet study: {trainX.shape[0]} training / {testX.shape[0]} test images, {threads} threads, seeds {string.Join(",", seeds)}, budgets {string.Join("; ", budgets.Select(b => $"{b.Key} {string.Join(",", b.Value)}"))}"));
         var result = Study.Run(options);
-        foreach (var path in result.Write(output)) Console.WriteLine($"wrote {path}");
+        foreach (var path in result.Write(output).Concat(StudyPlots.Write(result, output))) Console.WriteLine($"wrote {path}");
         Console.WriteLine(result.ToMarkdown());
         return 0;
     }

@@ -438,7 +438,7 @@ public static class Program
         using var corpus = LoadCorpus(options, log);
         var result = Efficient.Training.Evaluation.Study.Run(CreateStudy(options, corpus, log));
         var folder = Path.Combine(options.WorkDir, "study");
-        foreach (var f in result.Write(folder)) log.WriteLine($"wrote '{f}'");
+        foreach (var f in result.Write(folder).Concat(Efficient.Training.Plotting.StudyPlots.Write(result, folder))) log.WriteLine($"wrote '{f}'");
         log.WriteLine(result.ToMarkdown());
         return result;
     }

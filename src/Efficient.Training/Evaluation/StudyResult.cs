@@ -54,8 +54,8 @@ public sealed record StudySummary(string Recipe, Duration Budget, Spread Final, 
 
 /// <summary>
 /// The outcome of a <see cref="Study"/>: the runs, the target, per (recipe, budget) summaries, and
-/// writers for CSV (a row per run), JSON (everything, curves included), a Markdown table and an SVG
-/// plot of the metric against training wall-clock time with the Pareto frontier.
+/// writers for CSV (a row per run), JSON (everything, curves included) and a Markdown table (the
+/// plots, as PNG and SVG, come from the <c>Efficient.Training.Plotting</c> package's <c>StudyPlots</c>).
 /// The baseline's curve is the line through its (mean time, mean metric) points over its budgets;
 /// a point is on or above it when its metric is at least the curve's value at its time (the curve
 /// is held flat before its first and after its last point).
@@ -145,12 +145,12 @@ public sealed class StudyResult
         return AtLeastWithin(metric, reference);
     }
 
-    /// <summary>Writes <c>study.csv</c>, <c>study.json</c>, <c>study.md</c> and <c>study.svg</c> into <paramref name="folder"/> (created if needed) and returns their paths.</summary>
+    /// <summary>Writes <c>study.csv</c>, <c>study.json</c> and <c>study.md</c> into <paramref name="folder"/> (created if needed) and returns their paths.</summary>
     public IReadOnlyList<string> Write(string folder)
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("StudyResult.Write: the folder must not be empty.", nameof(folder));
         Directory.CreateDirectory(folder);
-        var files = new[] { ("study.csv", ToCsv()), ("study.json", ToJson()), ("study.md", ToMarkdown()), ("study.svg", ToSvg()) };
+        var files = new[] { ("study.csv", ToCsv()), ("study.json", ToJson()), ("study.md", ToMarkdown()) };
         var paths = new List<string>();
         foreach (var (name, text) in files)
         {
@@ -233,102 +233,4 @@ public sealed class StudyResult
     }
 
     private static string Times(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—";
-
-    private static readonly string[] Palette = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf" };
-
-    /// <summary>
-    /// An SVG plot of the metric against training wall-clock time: every run's evaluation curve (thin),
-    /// each (recipe, budget) mean point with ± spread bars, the baseline's curve over its budgets, the
-    /// target line and the Pareto frontier (dashed step line through the non-dominated mean points).
-    /// </summary>
-    public string ToSvg()
-    {
-        const double W = 760, H = 480, L = 70, R = 190, T = 40, B = 55;
-        var curves = Runs.Select(r => r.Curve.Where(p => p.Metrics.ContainsKey(Options.Metric)).Select(p => (t: p.WallSeconds, m: p.Metrics[Options.Metric])).ToList()).ToList();
-        var allPoints = curves.SelectMany(c => c).Concat(Summaries.Select(s => (t: s.WallSeconds.Mean, m: s.Final.Mean))).Where(p => double.IsFinite(p.m)).ToList();
-        var maxT = Math.Max(1e-9, allPoints.Count > 0 ? allPoints.Max(p => p.t) : 1) * 1.05;
-        var metrics = allPoints.Select(p => p.m).Append(Target).ToList();
-        var (loM, hiM) = (metrics.Min(), metrics.Max());
-        if (hiM - loM < 1e-9) (loM, hiM) = (loM - 0.5, hiM + 0.5);
-        var pad = (hiM - loM) * 0.05;
-        (loM, hiM) = (loM - pad, hiM + pad);
-        double X(double t) => L + t / maxT * (W - L - R);
-        double Y(double m) => T + (hiM - m) / (hiM - loM) * (H - T - B);
-        string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-        var recipes = Options.Recipes.ToList();
-        string Color(string recipe) => Palette[Math.Max(0, recipes.IndexOf(recipe)) % Palette.Length];
-
-        var sb = new StringBuilder();
-        sb.AppendLine($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{N(W)}\" height=\"{N(H)}\" viewBox=\"0 0 {N(W)} {N(H)}\" font-family=\"sans-serif\" font-size=\"12\">");
-        sb.AppendLine($"<rect width=\"{N(W)}\" height=\"{N(H)}\" fill=\"white\"/>");
-        sb.AppendLine($"<text x=\"{N(L)}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{Escape(Options.Metric)} vs training wall-clock time</text>");
-        // Axes with ticks.
-        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(H - B)}\" x2=\"{N(W - R)}\" y2=\"{N(H - B)}\" stroke=\"black\"/>");
-        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(T)}\" x2=\"{N(L)}\" y2=\"{N(H - B)}\" stroke=\"black\"/>");
-        foreach (var t in Ticks(0, maxT))
-            sb.AppendLine($"<line x1=\"{N(X(t))}\" y1=\"{N(H - B)}\" x2=\"{N(X(t))}\" y2=\"{N(H - B + 5)}\" stroke=\"black\"/><text x=\"{N(X(t))}\" y=\"{N(H - B + 18)}\" text-anchor=\"middle\">{t.ToString("G4", CultureInfo.InvariantCulture)}</text>");
-        foreach (var m in Ticks(loM, hiM))
-            sb.AppendLine($"<line x1=\"{N(L - 5)}\" y1=\"{N(Y(m))}\" x2=\"{N(L)}\" y2=\"{N(Y(m))}\" stroke=\"black\"/><line x1=\"{N(L)}\" y1=\"{N(Y(m))}\" x2=\"{N(W - R)}\" y2=\"{N(Y(m))}\" stroke=\"#eeeeee\"/><text x=\"{N(L - 8)}\" y=\"{N(Y(m) + 4)}\" text-anchor=\"end\">{m.ToString("G4", CultureInfo.InvariantCulture)}</text>");
-        sb.AppendLine($"<text x=\"{N((L + W - R) / 2)}\" y=\"{N(H - 15)}\" text-anchor=\"middle\">training wall-clock time (s)</text>");
-        sb.AppendLine($"<text transform=\"translate(18 {N((T + H - B) / 2)}) rotate(-90)\" text-anchor=\"middle\">{Escape(Options.Metric)}</text>");
-        // Target.
-        sb.AppendLine($"<line x1=\"{N(L)}\" y1=\"{N(Y(Target))}\" x2=\"{N(W - R)}\" y2=\"{N(Y(Target))}\" stroke=\"#555555\" stroke-dasharray=\"2 3\"/>");
-        // Run curves.
-        for (var i = 0; i < Runs.Count; i++)
-        {
-            if (curves[i].Count == 0) continue;
-            var pts = string.Join(" ", curves[i].Select(p => $"{N(X(p.t))},{N(Y(p.m))}"));
-            sb.AppendLine($"<polyline points=\"{pts}\" fill=\"none\" stroke=\"{Color(Runs[i].Spec.Recipe)}\" stroke-opacity=\"0.35\" stroke-width=\"1\"/>");
-        }
-        // Baseline curve over budgets.
-        var baseline = Summaries.Where(s => s.Recipe == Options.Baseline).OrderBy(s => s.WallSeconds.Mean).ToList();
-        if (baseline.Count > 1)
-            sb.AppendLine($"<polyline points=\"{string.Join(" ", baseline.Select(s => $"{N(X(s.WallSeconds.Mean))},{N(Y(s.Final.Mean))}"))}\" fill=\"none\" stroke=\"{Color(Options.Baseline)}\" stroke-width=\"2\"/>");
-        // Pareto frontier: a step line through the non-dominated points, fastest first.
-        var frontier = Summaries.Where(s => s.OnParetoFrontier).OrderBy(s => s.WallSeconds.Mean).ToList();
-        if (frontier.Count > 0)
-        {
-            var steps = new List<string>();
-            for (var i = 0; i < frontier.Count; i++)
-            {
-                if (i > 0) steps.Add($"{N(X(frontier[i].WallSeconds.Mean))},{N(Y(frontier[i - 1].Final.Mean))}");
-                steps.Add($"{N(X(frontier[i].WallSeconds.Mean))},{N(Y(frontier[i].Final.Mean))}");
-            }
-            steps.Add($"{N(W - R)},{N(Y(frontier[^1].Final.Mean))}");
-            sb.AppendLine($"<polyline points=\"{string.Join(" ", steps)}\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>");
-        }
-        // Mean points with spread bars.
-        foreach (var s in Summaries)
-        {
-            var (x, y) = (X(s.WallSeconds.Mean), Y(s.Final.Mean));
-            if (!double.IsFinite(y)) continue;
-            var c = Color(s.Recipe);
-            sb.AppendLine($"<line x1=\"{N(X(s.WallSeconds.Mean - s.WallSeconds.Std))}\" y1=\"{N(y)}\" x2=\"{N(X(s.WallSeconds.Mean + s.WallSeconds.Std))}\" y2=\"{N(y)}\" stroke=\"{c}\"/>");
-            sb.AppendLine($"<line x1=\"{N(x)}\" y1=\"{N(Y(s.Final.Mean - s.Final.Std))}\" x2=\"{N(x)}\" y2=\"{N(Y(s.Final.Mean + s.Final.Std))}\" stroke=\"{c}\"/>");
-            sb.AppendLine($"<circle cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"{(s.OnParetoFrontier ? 6 : 4)}\" fill=\"{c}\" stroke=\"{(s.OnParetoFrontier ? "black" : c)}\" stroke-width=\"1.5\"><title>{Escape(s.Recipe)} {s.Budget}: {Escape(s.Final.Format("0.0000"))} in {Escape(s.WallSeconds.Format("0.0"))} s</title></circle>");
-        }
-        // Legend.
-        var ly = T + 5.0;
-        foreach (var recipe in recipes)
-        {
-            sb.AppendLine($"<circle cx=\"{N(W - R + 20)}\" cy=\"{N(ly)}\" r=\"5\" fill=\"{Color(recipe)}\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">{Escape(recipe)}</text>");
-            ly += 20;
-        }
-        sb.AppendLine($"<line x1=\"{N(W - R + 12)}\" y1=\"{N(ly)}\" x2=\"{N(W - R + 28)}\" y2=\"{N(ly)}\" stroke=\"black\" stroke-dasharray=\"6 4\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">Pareto frontier</text>");
-        ly += 20;
-        sb.AppendLine($"<line x1=\"{N(W - R + 12)}\" y1=\"{N(ly)}\" x2=\"{N(W - R + 28)}\" y2=\"{N(ly)}\" stroke=\"#555555\" stroke-dasharray=\"2 3\"/><text x=\"{N(W - R + 32)}\" y=\"{N(ly + 4)}\">target {Target.ToString("0.####", CultureInfo.InvariantCulture)}</text>");
-        sb.AppendLine("</svg>");
-        return sb.ToString();
-    }
-
-    // About five round tick values covering [lo, hi].
-    private static IEnumerable<double> Ticks(double lo, double hi)
-    {
-        var raw = (hi - lo) / 5;
-        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        var step = new[] { 1.0, 2, 5, 10 }.Select(f => f * magnitude).First(s => s >= raw);
-        for (var v = Math.Ceiling(lo / step) * step; v <= hi + step * 1e-9; v += step) yield return Math.Round(v / step) * step;
-    }
-
-    private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using System.Xml.Linq;
 using Efficient.Training.Evaluation;
+using Efficient.Training.Plotting;
 using Efficient.Training.Tests.Core;
 
 namespace Efficient.Training.Tests.Evaluation;
@@ -136,13 +137,19 @@ public sealed class StudyTests : IDisposable
         log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(6).And.Contain(l => l.StartsWith("study: smoothed 4ba seed 1: accuracy "));
 
         var files = result.Write(_dir);
-        files.Select(Path.GetFileName).Should().Equal("study.csv", "study.json", "study.md", "study.svg");
-        Directory.GetFiles(_dir).Should().HaveCount(4, "no temporary file is left behind");
+        files.Select(Path.GetFileName).Should().Equal("study.csv", "study.json", "study.md");
+        var plots = StudyPlots.Write(result, _dir, bars: true);
+        plots.Select(Path.GetFileName).Should().Equal("study.png", "study.svg", "study-bars.png", "study-bars.svg");
+        Directory.GetFiles(_dir).Should().HaveCount(7, "no temporary file is left behind");
+        foreach (var png in plots.Where(p => p.EndsWith(".png", StringComparison.Ordinal)))
+            File.ReadAllBytes(png).Take(8).Should().Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, "a PNG file starts with its signature");
         var svg = XDocument.Load(Path.Combine(_dir, "study.svg"));
         XNamespace ns = "http://www.w3.org/2000/svg";
         svg.Root!.Name.Should().Be(ns + "svg");
-        svg.Descendants(ns + "circle").Should().HaveCountGreaterOrEqualTo(3 + 2, "a mean point per (recipe, budget) plus the legend");
-        svg.Descendants(ns + "polyline").Should().HaveCountGreaterOrEqualTo(6, "a curve per run");
+        var text = string.Join(" ", svg.Descendants(ns + "text").Select(t => t.Value));
+        text.Should().Contain("accuracy vs training wall-clock time").And.Contain("Pareto frontier").And.Contain("smoothed").And.Contain("target ");
+        var bars = string.Join(" ", XDocument.Load(Path.Combine(_dir, "study-bars.svg")).Descendants(ns + "text").Select(t => t.Value));
+        bars.Should().Contain("final accuracy per recipe").And.Contain("baseline 4ba");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "study.json")));
         json.RootElement.GetProperty("runs").GetArrayLength().Should().Be(6);
         json.RootElement.GetProperty("summaries").GetArrayLength().Should().Be(3);
