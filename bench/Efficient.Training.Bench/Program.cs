@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using TorchSharp;
 
@@ -48,6 +49,11 @@ internal static class Program
         {
             Console.Error.WriteLine($"Efficient.Training.Bench: {e.Message}");
             return 2;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Efficient.Training.Bench: {e.Message}");
+            return 1;
         }
     }
 
@@ -140,9 +146,10 @@ internal static class Program
         var evalLimit = Positive("--eval-limit", "test images", 2_000);
         var studyThreads = Positive("--threads", "intra-op threads", 1);
         var output = new Option<string>("--output") { Description = "output folder", DefaultValueFactory = _ => "study-resnet" };
+        var ablate = new Option<string[]>("--ablate") { Description = "recipes to ablate: adds RECIPE-without-T for each technique T of the recipe (and -without-ssr), at the recipe's budgets", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => Array.Empty<string>() };
         var study = new Command("study", "The ResNet speed-up study: the baseline's accuracy-vs-time curve and each recipe at its budgets, several seeds.")
         {
-            seeds, recipes, baselineBudgets, recipeBudgets, budgets, trainLimit, evalLimit, studyThreads, output,
+            seeds, recipes, baselineBudgets, recipeBudgets, budgets, trainLimit, evalLimit, studyThreads, output, ablate,
         };
         study.SetAction(r =>
         {
@@ -153,7 +160,18 @@ internal static class Program
                 if (parts.Length != 2 || parts[0].Length == 0) throw new ArgumentException($"--budgets takes RECIPE=D,D,... (e.g. medium=36ep), got '{spec}'");
                 budgetsOf[parts[0]] = parts[1].Split(',').Select(Duration.Parse).ToList();
             }
-            return ResNetStudy.Run(r.GetValue(seeds)!, r.GetValue(recipes)!.ToList(), r.GetValue(baselineBudgets)!, r.GetValue(recipeBudgets)!, budgetsOf, r.GetValue(trainLimit), r.GetValue(evalLimit), r.GetValue(studyThreads), r.GetValue(output)!);
+            var studied = r.GetValue(recipes)!.ToList();
+            foreach (var recipe in r.GetValue(ablate)!.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                if (!studied.Contains(recipe)) studied.Add(recipe);
+                foreach (var variant in ResNetSample.Recipes.Ablations(recipe).Where(v => !studied.Contains(v)))
+                {
+                    studied.Add(variant);
+                    // An ablation trains at the budgets of the recipe it comes from.
+                    if (budgetsOf.TryGetValue(recipe, out var own)) budgetsOf[variant] = own;
+                }
+            }
+            return ResNetStudy.Run(r.GetValue(seeds)!, studied, r.GetValue(baselineBudgets)!, r.GetValue(recipeBudgets)!, budgetsOf, r.GetValue(trainLimit), r.GetValue(evalLimit), r.GetValue(studyThreads), r.GetValue(output)!);
         });
         root.Add(study);
 

@@ -41,8 +41,41 @@ public static class Recipes
     /// ratio 0.5: slower steps than mild, higher accuracy.
     /// <c>hot</c>: medium plus MixUp (α 0.2), SAM (ρ 0.05 every 10 steps) and block-wise stochastic
     /// depth (drop rate 0.1), ratio 0.7: regularization for long runs.
+    /// <c>RECIPE-without-TECHNIQUE</c> (e.g. <c>mild-without-ChannelsLast</c>, <c>mild-without-ssr</c>):
+    /// an ablation, the recipe with one technique or its scale-schedule ratio taken out (<see cref="Ablations"/>).
     /// </summary>
-    public static Recipe Create(string name) => name switch
+    public static Recipe Create(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var cut = name.IndexOf(WithoutMarker, StringComparison.Ordinal);
+        if (cut < 0) return CreateNamed(name);
+        // An ablation: the recipe with one technique (by its algorithm Name) or the ratio ("ssr") taken out.
+        var recipe = CreateNamed(name[..cut]);
+        var removed = name[(cut + WithoutMarker.Length)..];
+        if (removed.Equals("ssr", StringComparison.OrdinalIgnoreCase))
+            return new Recipe { Optimizer = recipe.Optimizer, Schedulers = recipe.Schedulers, Algorithms = recipe.Algorithms };
+        var kept = recipe.Algorithms.Where(a => !a.Name.Equals(removed, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (kept.Count == recipe.Algorithms.Count)
+            throw new ArgumentException($"unknown ablation '{name}': recipe '{name[..cut]}' has no technique '{removed}'; it has {string.Join(", ", recipe.Algorithms.Select(a => a.Name))} (or 'ssr', the scale-schedule ratio)", nameof(name));
+        return new Recipe { Optimizer = recipe.Optimizer, Schedulers = recipe.Schedulers, ScaleScheduleRatio = recipe.ScaleScheduleRatio, Algorithms = kept };
+    }
+
+    /// <summary>What separates a recipe from the technique an ablation takes out of it: <c>mild-without-LabelSmoothing</c>.</summary>
+    public const string WithoutMarker = "-without-";
+
+    /// <summary>
+    /// The ablations of <paramref name="name"/>: the recipe without each of its techniques (by
+    /// algorithm name), and without its scale-schedule ratio when it has one (<c>-without-ssr</c>).
+    /// </summary>
+    public static IReadOnlyList<string> Ablations(string name)
+    {
+        var recipe = CreateNamed(name);
+        var names = recipe.Algorithms.Select(a => name + WithoutMarker + a.Name).ToList();
+        if (recipe.ScaleScheduleRatio != 1.0) names.Add(name + WithoutMarker + "ssr");
+        return names;
+    }
+
+    private static Recipe CreateNamed(string name) => name switch
     {
         "baseline" => new Recipe { Optimizer = Sgd, Schedulers = Cosine },
         "mild" => new Recipe { Optimizer = Sgd, Schedulers = Cosine, ScaleScheduleRatio = 0.5, Algorithms = Resizing(0.5) },
@@ -59,7 +92,7 @@ public static class Recipes
                 new StochasticDepthAlgorithm(new StochasticDepthOptions { DropRate = 0.1 }),
             }).ToList(),
         },
-        _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)}", nameof(name)),
+        _ => throw new ArgumentException($"unknown recipe '{name}'; available: {string.Join(", ", Names)} (and their ablations, e.g. mild{WithoutMarker}LabelSmoothing)", nameof(name)),
     };
 
     /// <summary>

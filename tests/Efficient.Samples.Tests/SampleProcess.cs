@@ -10,12 +10,17 @@ namespace Efficient.Samples.Tests;
 internal static class SampleProcess
 {
     /// <summary>Runs <c>dotnet samples/NAME/bin/CONFIG/net10.0/NAME.dll ARGS</c> and returns its standard output; throws when it fails.</summary>
-    public static string Run(string sample, string[] args, int timeoutMinutes = 5)
+    public static string Run(string sample, string[] args, int timeoutMinutes = 5) => RunBuilt(Path.Combine("samples", sample), sample, args, timeoutMinutes);
+
+    /// <summary>Runs <c>dotnet bench/Efficient.Training.Bench/bin/CONFIG/net10.0/Efficient.Training.Bench.dll ARGS</c> and returns its standard output.</summary>
+    public static string RunBench(string[] args, int timeoutMinutes = 5) => RunBuilt(Path.Combine("bench", "Efficient.Training.Bench"), "Efficient.Training.Bench", args, timeoutMinutes);
+
+    private static string RunBuilt(string folder, string assembly, string[] args, int timeoutMinutes)
     {
         var baseDir = AppContext.BaseDirectory;
         var configuration = baseDir.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var dll = Path.Combine(RepositoryRoot(), "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"The sample '{sample}' is not built at '{dll}'.", dll);
+        var dll = Path.Combine(RepositoryRoot(), folder, "bin", configuration, "net10.0", assembly + ".dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"'{assembly}' is not built at '{dll}'.", dll);
         return Command("dotnet", new[] { dll }.Concat(args).ToArray(), Environment.CurrentDirectory, timeoutMinutes);
     }
 
