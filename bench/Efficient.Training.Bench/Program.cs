@@ -145,11 +145,17 @@ internal static class Program
         var trainLimit = Positive("--train-limit", "training images", 12_000);
         var evalLimit = Positive("--eval-limit", "test images", 2_000);
         var studyThreads = Positive("--threads", "intra-op threads", 1);
+        var validation = new Option<int>("--validation")
+        {
+            Description = "hold out the last N of the 60,000 training images as a validation split and evaluate on it instead of the test set (for tuning; 0 = the test set)",
+            DefaultValueFactory = _ => 0,
+            Validators = { r => { if (r.GetValueOrDefault<int>() is < 0 or >= 60_000) r.AddError("--validation must be in [0, 60000): the number of training images to hold out"); } },
+        };
         var output = new Option<string>("--output") { Description = "output folder", DefaultValueFactory = _ => "study-resnet" };
         var ablate = new Option<string[]>("--ablate") { Description = "recipes to ablate: adds RECIPE-without-T for each technique T of the recipe (and -without-ssr), at the recipe's budgets", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => Array.Empty<string>() };
         var study = new Command("study", "The ResNet speed-up study: the baseline's accuracy-vs-time curve and each recipe at its budgets, several seeds.")
         {
-            seeds, recipes, baselineBudgets, recipeBudgets, budgets, trainLimit, evalLimit, studyThreads, output, ablate,
+            seeds, recipes, baselineBudgets, recipeBudgets, budgets, trainLimit, evalLimit, studyThreads, output, ablate, validation,
         };
         study.SetAction(r =>
         {
@@ -171,7 +177,7 @@ internal static class Program
                     if (budgetsOf.TryGetValue(recipe, out var own)) budgetsOf[variant] = own;
                 }
             }
-            return ResNetStudy.Run(r.GetValue(seeds)!, studied, r.GetValue(baselineBudgets)!, r.GetValue(recipeBudgets)!, budgetsOf, r.GetValue(trainLimit), r.GetValue(evalLimit), r.GetValue(studyThreads), r.GetValue(output)!);
+            return ResNetStudy.Run(r.GetValue(seeds)!, studied, r.GetValue(baselineBudgets)!, r.GetValue(recipeBudgets)!, budgetsOf, r.GetValue(trainLimit), r.GetValue(evalLimit), r.GetValue(validation), r.GetValue(studyThreads), r.GetValue(output)!);
         });
         root.Add(study);
 

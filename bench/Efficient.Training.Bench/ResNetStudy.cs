@@ -21,13 +21,27 @@ namespace Efficient.Training.Bench;
 /// </summary>
 internal static class ResNetStudy
 {
-    public static int Run(List<long> seeds, List<string> recipes, List<Duration> baselineBudgets, List<Duration> recipeBudgets, Dictionary<string, IList<Duration>> budgetsOf, int trainLimit, int evalLimit, int threads, string output)
+    public static int Run(List<long> seeds, List<string> recipes, List<Duration> baselineBudgets, List<Duration> recipeBudgets, Dictionary<string, IList<Duration>> budgetsOf, int trainLimit, int evalLimit, int validation, int threads, string output)
     {
         if (!recipes.Contains("baseline")) throw new ArgumentException("--recipes must include baseline");
         foreach (var r in recipes) Recipes.Create(r);
         set_num_threads(threads);
-        var (trainX, trainY) = FashionMnist.Load(train: true, limit: trainLimit);
-        var (testX, testY) = FashionMnist.Load(train: false, limit: evalLimit);
+        Tensor trainX, trainY, testX, testY;
+        if (validation > 0)
+        {
+            // Tuning: the last `validation` training images are held out (never trained on) and evaluated;
+            // the test set stays unseen until the reported runs.
+            var (allX, allY) = FashionMnist.Load(train: true);
+            var trainCount = Math.Min(trainLimit, allX.shape[0] - validation);
+            (trainX, trainY) = (allX.narrow(0, 0, trainCount), allY.narrow(0, 0, trainCount));
+            var evalCount = Math.Min(evalLimit, validation);
+            (testX, testY) = (allX.narrow(0, allX.shape[0] - validation, evalCount), allY.narrow(0, allX.shape[0] - validation, evalCount));
+        }
+        else
+        {
+            (trainX, trainY) = FashionMnist.Load(train: true, limit: trainLimit);
+            (testX, testY) = FashionMnist.Load(train: false, limit: evalLimit);
+        }
         var budgets = new Dictionary<string, IList<Duration>> { ["baseline"] = budgetsOf.TryGetValue("baseline", out var ownBaseline) ? ownBaseline : baselineBudgets };
         foreach (var r in recipes.Where(r => r != "baseline")) budgets[r] = budgetsOf.TryGetValue(r, out var own) ? own : recipeBudgets;
         foreach (var r in budgetsOf.Keys.Where(r => !recipes.Contains(r))) throw new ArgumentException($"--budgets names '{r}', which is not in --recipes");
@@ -47,7 +61,7 @@ internal static class ResNetStudy
             },
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ResNet study: {trainX.shape[0]} training / {testX.shape[0]} test images, {threads} threads, seeds {string.Join(",", seeds)}, budgets {string.Join("; ", budgets.Select(b => $"{b.Key} {string.Join(",", b.Value)}"))}"));
+            $"ResNet study: {trainX.shape[0]} training / {testX.shape[0]} {(validation > 0 ? "validation (held out from training)" : "test")} images, {threads} threads, seeds {string.Join(",", seeds)}, budgets {string.Join("; ", budgets.Select(b => $"{b.Key} {string.Join(",", b.Value)}"))}"));
         var result = Study.Run(options);
         foreach (var path in result.Write(output).Concat(StudyPlots.Write(result, output))) Console.WriteLine($"wrote {path}");
         Console.WriteLine(result.ToMarkdown());
