@@ -47,6 +47,8 @@ internal static class TechniqueOverhead
         ["SAM"] = () => new SamAlgorithm(),
         ["GradientClipping"] = () => new GradientClippingAlgorithm(new GradientClippingOptions { ClippingThreshold = 1.0 }),
         ["Lookahead"] = () => new LookaheadAlgorithm(),
+        ["LARC"] = () => new LarsAlgorithm(),
+        ["LayerwiseLrDecay"] = () => new LayerwiseLrDecayAlgorithm(),
     };
 
     public static int Run(int warmup, int batches, int rounds, int threads, string[]? only)

@@ -44,6 +44,8 @@ public class EveryAlgorithmTests
             "GradientClippingAlgorithm",
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
+            "LarsAlgorithm",
+            "LayerwiseLrDecayAlgorithm",
             "LayerFreezingAlgorithm",
             "LookaheadAlgorithm",
             "LowPrecisionGroupNormAlgorithm",

@@ -71,7 +71,7 @@ public sealed class RecipeFileTests : IDisposable
     [InlineData("""{ "algorithms": [ { "name": "MixUp", "options": { "Alfa": 1 } } ] }""", "*'Alfa'*")]
     [InlineData("""{ "algorithms": [ { "name": "MixUp", "options": { "StopAt": "soon" } } ] }""", "*A duration is text like \"2ep\"*got \"soon\"*")]
     [InlineData("""{ "scaleScheduleRatio": 0 }""", "The recipe has scaleScheduleRatio 0; expected a value in (0, 10].")]
-    [InlineData("""{ "optimizer": { "name": "Rmsprop" } }""", "The recipe's optimizer 'Rmsprop' is unknown; expected one of SGD, Adam, AdamW, DecoupledSGDW, DecoupledAdamW, Lamb.")]
+    [InlineData("""{ "optimizer": { "name": "Rmsprop" } }""", "The recipe's optimizer 'Rmsprop' is unknown; expected one of SGD, Adam, AdamW, DecoupledSGDW, DecoupledAdamW, Lamb, Lars.")]
     [InlineData("""{ "optimizer": { "name": "SGD", "options": { "lr": 0.1 } } }""", "The recipe's optimizer SGD has no parameter 'lr'; expected some of learningRate, momentum, dampening, weight_decay, nesterov, maximize.")]
     [InlineData("""{ "schedule": { "name": "Sawtooth" } }""", "The recipe's schedule 'Sawtooth' is unknown; expected one of Constant, CosineAnnealing, *")]
     [InlineData("""{ "bogus": 1 }""", "The recipe is not a valid recipe: *'bogus'*")]

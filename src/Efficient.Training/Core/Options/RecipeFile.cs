@@ -17,7 +17,7 @@ public sealed class RecipeComponent
     /// <summary>
     /// The name: an algorithm (<c>MixUp</c>, <c>ProgressiveResizing</c>, ...: the algorithm type without
     /// <c>Algorithm</c>), an optimizer (<c>SGD</c>, <c>AdamW</c>, <c>DecoupledSGDW</c>,
-    /// <c>DecoupledAdamW</c>, <c>Lamb</c>) or a schedule (<c>CosineAnnealing</c>, <c>Linear</c>, ...:
+    /// <c>DecoupledAdamW</c>, <c>Lamb</c>, <c>Lars</c>) or a schedule (<c>CosineAnnealing</c>, <c>Linear</c>, ...:
     /// the Composer scheduler type without <c>Scheduler</c>).
     /// </summary>
     public string Name { get; set; } = "";
@@ -110,7 +110,7 @@ public static class RecipeFile
     public static IReadOnlyList<string> AlgorithmNames { get; } = AlgorithmTypes.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The optimizer names a recipe can use.</summary>
-    public static IReadOnlyList<string> OptimizerNames { get; } = new[] { "SGD", "Adam", "AdamW", "DecoupledSGDW", "DecoupledAdamW", "Lamb" };
+    public static IReadOnlyList<string> OptimizerNames { get; } = new[] { "SGD", "Adam", "AdamW", "DecoupledSGDW", "DecoupledAdamW", "Lamb", "Lars" };
 
     /// <summary>Reads a recipe file.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
@@ -219,6 +219,7 @@ public static class RecipeFile
             "DECOUPLEDSGDW" => typeof(Optimizers.DecoupledSGDW),
             "DECOUPLEDADAMW" => typeof(Optimizers.DecoupledAdamW),
             "LAMB" => typeof(Optimizers.Lamb),
+            "LARS" => typeof(Optimizers.Lars),
             _ => null,
         };
         MethodBase? method = custom is not null

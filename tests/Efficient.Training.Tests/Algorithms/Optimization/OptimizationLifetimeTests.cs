@@ -14,6 +14,11 @@ public class OptimizationLifetimeTests
         using (var scope = NewDisposeScope()) nn.functional.cross_entropy(model.call(x), y).backward();
         using var shadow = ShadowWeights.Of(model);
         using var average = ShadowWeights.Of(model, includeBuffers: false);
+        using var sgd = optim.SGD(model.parameters(), 0.0, momentum: 0.9);
+        using var lars = new Efficient.Training.Optimizers.Lars(model.parameters(), lr: 0);
+        var factors = model.named_parameters().Select(p => ((Tensor)p.parameter, 0.5)).ToList();
+        sgd.step();   // creates the momentum buffers
+        lars.step();
         var before = LiveTensors.Count();
         for (var i = 0; i < 1000; i++)
         {
@@ -26,6 +31,10 @@ public class OptimizationLifetimeTests
             GradientClipping.Apply(model, ClippingType.Norm, 1e6);
             GradientClipping.Apply(model, ClippingType.Value, 1e6);
             GradientClipping.Apply(model, ClippingType.Adaptive, 1e6);
+            Efficient.Training.Optimizers.Lars.AdaptGradients(sgd, mode: i % 2 == 0 ? LarsMode.Clip : LarsMode.Scale, trustCoefficient: 1, weightDecay: 0);
+            Efficient.Training.Optimizers.Lars.TrustRatio(model.parameters().First(), model.parameters().First().grad!).Dispose();
+            LayerwiseLrDecay.ScaledStep(factors, () => sgd.step());
+            lars.step();
         }
         var after = LiveTensors.Count();
         (after - before).Should().BeLessThan(50);
