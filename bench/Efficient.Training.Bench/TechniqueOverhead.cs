@@ -41,6 +41,7 @@ internal static class TechniqueOverhead
         ["Factorize"] = () => new FactorizeAlgorithm(),
         ["WeightStandardization"] = () => new WeightStandardizationAlgorithm(),
         ["MagnitudePruning"] = () => new MagnitudePruningAlgorithm(),
+        ["RigL"] = () => new RigLAlgorithm(new RigLOptions { UpdateInterval = "10ba" }),   // updates inside the measured batches
         ["QAT"] = () => new QuantizationAwareTrainingAlgorithm(),
         ["EMA"] = () => new EmaAlgorithm(),
         ["SWA"] = () => new SwaAlgorithm(),

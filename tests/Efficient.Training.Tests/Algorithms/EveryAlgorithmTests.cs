@@ -54,6 +54,7 @@ public class EveryAlgorithmTests
             "ProgressiveResizingAlgorithm",
             "QuantizationAwareTrainingAlgorithm",
             "RandAugmentAlgorithm",
+            "RigLAlgorithm",
             "SamAlgorithm",
             "SelectiveBackpropAlgorithm",
             "SeqLengthWarmupAlgorithm",
