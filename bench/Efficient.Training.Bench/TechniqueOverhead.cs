@@ -30,6 +30,7 @@ internal static class TechniqueOverhead
         ["KnowledgeDistillation"] = () => new KnowledgeDistillationAlgorithm(new KnowledgeDistillationOptions { Teacher = new Models.ResNet() }),
         ["MixUp"] = () => new MixUpAlgorithm(),
         ["CutMix"] = () => new CutMixAlgorithm(),
+        ["GyroDropout"] = () => new GyroDropoutAlgorithm(),   // the benchmark ResNet has no Dropout: surgery cost only
         ["Curriculum"] = () => new CurriculumAlgorithm(),
         ["DataPruning"] = () => new DataPruningAlgorithm(),
         ["BlurPool"] = () => new BlurPoolAlgorithm(),

@@ -42,6 +42,7 @@ public class EveryAlgorithmTests
             "GatedLinearUnitsAlgorithm",
             "GhostBatchNormAlgorithm",
             "GradientClippingAlgorithm",
+            "GyroDropoutAlgorithm",
             "KnowledgeDistillationAlgorithm",
             "LabelSmoothingAlgorithm",
             "LayerFreezingAlgorithm",
