@@ -127,6 +127,28 @@ public sealed class RigLTests
     }
 
     [Fact]
+    public void TheFunctionalFormsLeakNoTensorOverAThousandSteps()
+    {
+        var weight = new Parameter(randn(16, 12));
+        using var mask = RigL.RandomMask(weight.shape, 0.8, new Generator(1));
+        using (no_grad()) weight.mul_(mask);
+        var sgd = optim.SGD(new[] { weight }, learningRate: 0.01, momentum: 0.9);
+        weight.grad = randn(16, 12);
+        sgd.step();
+        var before = LiveTensors.Count();
+        for (var i = 0; i < 1000; i++)
+        {
+            using var scope = NewDisposeScope();
+            weight.grad!.normal_();
+            RigL.Update(new[] { weight }, new[] { mask }, RigL.DropFraction(i, 0.3, 1000), sgd);
+            using var updated = RigL.UpdateMask(weight, mask, weight.grad!, 0.3);
+        }
+        var after = LiveTensors.Count();
+        (after - before).Should().BeLessThan(50);
+        mask.sum().ToInt64().Should().Be(192 - (long)Math.Floor(0.8 * 192), "the number of active connections never changes");
+    }
+
+    [Fact]
     public void FunctionalFormsRejectBadInput()
     {
         var act = () => RigL.LayerSparsities(Array.Empty<long[]>(), 0.5);

@@ -82,6 +82,23 @@ public sealed class GyroDropoutTests
     }
 
     [Fact]
+    public void TheLayerLeaksNoTensorOverAThousandSteps()
+    {
+        using var layer = new GyroDropoutLayer(0.5, 16, 4) { IterationsPerSelection = 3, Generator = new Generator(2) };
+        layer.train();
+        using var x = randn(8, 10);
+        var before = LiveTensors.Count();
+        for (var i = 0; i < 1000; i++)
+        {
+            using var scope = NewDisposeScope();
+            layer.call(x);
+        }
+        var after = LiveTensors.Count();
+        (after - before).Should().BeLessThan(50);
+        layer.TrainingStep.Should().Be(1000);
+    }
+
+    [Fact]
     public void FunctionalFormsRejectBadInput()
     {
         using var x = ones(4, 3);
