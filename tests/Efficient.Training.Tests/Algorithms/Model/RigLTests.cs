@@ -300,6 +300,19 @@ public sealed class RigLTests
     }
 
     [Fact]
+    public void ARecipeFileBuildsIt()
+    {
+        var recipe = RecipeFile.Parse("""
+            { "algorithms": [ { "name": "RigL", "options": { "Sparsity": 0.5, "Distribution": "Uniform", "UpdateInterval": "5ba", "End": "0.5dur", "ExcludeNames": [ "fc3" ] } } ] }
+            """);
+        var rigl = recipe.CreateAlgorithms().Should().ContainSingle().Which.Should().BeOfType<RigLAlgorithm>().Subject;
+        using var model = new Mlp3();
+        rigl.Apply(model, new ModelSurgery(model));
+        rigl.SparseWeights.Should().Equal("fc2.weight");
+        rigl.LayerSparsities.Should().Equal(0.5);
+    }
+
+    [Fact]
     public void OptionsReportEveryInvalidProperty()
     {
         var act = () => new RigLAlgorithm(new RigLOptions { Sparsity = 1, DropFraction = 0, UpdateInterval = "0ba", End = "100tok" });

@@ -223,6 +223,19 @@ public sealed class GyroDropoutTests
     }
 
     [Fact]
+    public void ARecipeFileBuildsIt()
+    {
+        var recipe = RecipeFile.Parse("""
+            { "algorithms": [ { "name": "GyroDropout", "options": { "P": 0.3, "Sigma": 64, "Tau": 8 } } ] }
+            """);
+        var gyro = recipe.CreateAlgorithms().Should().ContainSingle().Which.Should().BeOfType<GyroDropoutAlgorithm>().Subject;
+        using var model = new DropoutMlp();
+        gyro.Apply(model, new ModelSurgery(model));
+        var layer = gyro.Layers.Single().Layer;
+        (layer.P, layer.Sigma, layer.Tau).Should().Be((0.3, 64, 8));
+    }
+
+    [Fact]
     public void OptionsReportEveryInvalidProperty()
     {
         var act = () => new GyroDropoutAlgorithm(new GyroDropoutOptions { P = 1, Sigma = 0, Tau = -2 });
