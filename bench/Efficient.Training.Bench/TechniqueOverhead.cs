@@ -30,6 +30,7 @@ internal static class TechniqueOverhead
         ["KnowledgeDistillation"] = () => new KnowledgeDistillationAlgorithm(new KnowledgeDistillationOptions { Teacher = new Models.ResNet() }),
         ["MixUp"] = () => new MixUpAlgorithm(),
         ["CutMix"] = () => new CutMixAlgorithm(),
+        ["GyroDropout"] = () => new GyroDropoutAlgorithm(),   // the benchmark ResNet has no Dropout: surgery cost only
         ["Curriculum"] = () => new CurriculumAlgorithm(),
         ["DataPruning"] = () => new DataPruningAlgorithm(),
         ["BlurPool"] = () => new BlurPoolAlgorithm(),
@@ -41,6 +42,7 @@ internal static class TechniqueOverhead
         ["Factorize"] = () => new FactorizeAlgorithm(),
         ["WeightStandardization"] = () => new WeightStandardizationAlgorithm(),
         ["MagnitudePruning"] = () => new MagnitudePruningAlgorithm(),
+        ["RigL"] = () => new RigLAlgorithm(new RigLOptions { UpdateInterval = "10ba" }),   // updates inside the measured batches
         ["QAT"] = () => new QuantizationAwareTrainingAlgorithm(),
         ["EMA"] = () => new EmaAlgorithm(),
         ["SWA"] = () => new SwaAlgorithm(),

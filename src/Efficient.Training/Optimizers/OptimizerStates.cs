@@ -54,6 +54,17 @@ internal static class OptimizerStates
         }
     }
 
+    /// <summary>
+    /// Sets to zero, at the positions where <paramref name="where"/> (bool, the parameter's shape) is
+    /// true, every tensor of <paramref name="state"/> shaped like the parameter (momentum, moments):
+    /// the per-element history of those entries is forgotten. Scalars (step counts) are left alone.
+    /// </summary>
+    public static void ZeroWhere(OptimizerState state, long[] shape, Tensor where) => Visit(state, t =>
+    {
+        if (t.dim() > 0 && t.shape.AsSpan().SequenceEqual(shape)) t.masked_fill_(where, 0);
+        return t;
+    });
+
     private static void KeepOutOfScopes(OptimizerState state) => Visit(state, t =>
     {
         t.DetachFromDisposeScope();

@@ -78,6 +78,20 @@ public static class OptimizerSurgery
         return replaced;
     }
 
+    /// <summary>
+    /// Zeroes the optimizer's per-element state (momentum, Adam moments) of <paramref name="parameter"/>
+    /// where <paramref name="where"/> is true; returns false when the optimizer keeps no state for it
+    /// (no step yet) or is not an <see cref="OptimizerHelper"/> (its state cannot be reached).
+    /// </summary>
+    internal static bool ZeroStateWhere(this optim.Optimizer optimizer, Parameter parameter, Tensor where)
+    {
+        if (optimizer is not OptimizerHelper helper) return false;
+        var state = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        if (!state.ContainsKey(parameter.Handle)) return false;
+        OptimizerStates.ZeroWhere(state[parameter.Handle], parameter.shape, where);
+        return true;
+    }
+
     // The state of the old parameter, re-pointed at the new one when its tensors fit the new shape;
     // otherwise a fresh state of the same kind (ours are created on demand: null).
     private static OptimizerState? Move(OptimizerState state, Parameter to, OptimizerOptions? options)
