@@ -32,6 +32,7 @@ internal static class TechniqueOverhead
         ["CutMix"] = () => new CutMixAlgorithm(),
         ["Curriculum"] = () => new CurriculumAlgorithm(),
         ["DataPruning"] = () => new DataPruningAlgorithm(),
+        ["DataEchoing"] = () => new DataEchoingAlgorithm(),
         ["BlurPool"] = () => new BlurPoolAlgorithm(),
         ["SqueezeExcite"] = () => new SqueezeExciteAlgorithm(new SqueezeExciteOptions { MinChannels = 16 }),
         ["StochasticDepth"] = () => new StochasticDepthAlgorithm(),

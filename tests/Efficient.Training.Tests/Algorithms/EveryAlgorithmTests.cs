@@ -36,6 +36,7 @@ public class EveryAlgorithmTests
             "CurriculumAlgorithm",
             "CutMixAlgorithm",
             "CutOutAlgorithm",
+            "DataEchoingAlgorithm",
             "DataPruningAlgorithm",
             "EmaAlgorithm",
             "FactorizeAlgorithm",
