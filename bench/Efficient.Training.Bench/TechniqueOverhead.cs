@@ -33,6 +33,7 @@ internal static class TechniqueOverhead
         ["Curriculum"] = () => new CurriculumAlgorithm(),
         ["DataPruning"] = () => new DataPruningAlgorithm(),
         ["DataEchoing"] = () => new DataEchoingAlgorithm(),
+        ["BatchSizeRampUp"] = () => new BatchSizeRampUpAlgorithm(),
         ["BlurPool"] = () => new BlurPoolAlgorithm(),
         ["SqueezeExcite"] = () => new SqueezeExciteAlgorithm(new SqueezeExciteOptions { MinChannels = 16 }),
         ["StochasticDepth"] = () => new StochasticDepthAlgorithm(),

@@ -30,6 +30,7 @@ public class EveryAlgorithmTests
         {
             "AlibiAlgorithm",
             "AugMixAlgorithm",
+            "BatchSizeRampUpAlgorithm",
             "BlurPoolAlgorithm",
             "ChannelsLastAlgorithm",
             "ColOutAlgorithm",

@@ -1,5 +1,7 @@
 """Reference values for the data-pipeline techniques (DataEchoing, BatchSizeRampUp).
 
+Batch-size ramp-up: see the section below (Megatron-LM's linear ramp; Smith et al.'s milestones).
+
 Run with /usr/bin/python3 (Debian's torch 1.13); writes techniques_data_pipeline.json next to this script.
 Everything here is integer bookkeeping, re-implemented from the papers' definitions as pipeline stages,
 with the randomness injected (explicit echo counts and permutations), so the C# tests compare exactly.
@@ -81,6 +83,88 @@ out["echoing"] = [
     echo_case("whole factor 3, short last batch and buffer", [5, 5, 5, 2], [3, 3, 3, 3], 3, 2),
     echo_case("fractional factor 1.5 (injected counts)", [3, 3, 3, 3, 1], [1, 2, 2, 1, 2], 2, 3),
     echo_case("one buffer for the epoch", [2, 2, 2], [2, 2, 2], 8, 4),
+]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Batch-size ramp-up.
+#   Linear ramp, as Megatron-LM's RampupBatchsizeNumMicroBatches.update(consumed_samples) computes it
+#   (megatron/core/num_microbatches_calculator.py; GPT-3's "increase the batch size linearly"):
+#     num_increments = (global - start) / increment            (Megatron asserts divisibility; ceil here)
+#     per_increment  = rampup / num_increments
+#     size = global if consumed > rampup else start + int(consumed / per_increment) * increment
+#   generalised from consumed samples to the run's clock in the ramp's unit: samples, steps, epochs
+#   (completed epochs + samples done this epoch / samples per epoch), or a fraction of the max duration.
+#   Milestones (Smith et al. 2018, Section 4: "increase the batch size by a factor at each point where the
+#   learning rate would be decayed"): size = round_half_up(start * factor ** k), k = milestones reached, capped.
+#   Each step takes the next `size` samples of the epoch's order (the last batch of an epoch holds what is left).
+# ---------------------------------------------------------------------------------------------------
+import math
+
+
+def clock(unit, value_max, epoch, steps, samples, in_epoch, epoch_len):
+    if unit == "sp":
+        return float(samples)
+    if unit == "ba":
+        return float(steps)
+    if unit == "ep":
+        return epoch + in_epoch / epoch_len
+    if unit == "dur":
+        max_value, max_unit = value_max
+        return clock(max_unit, None, epoch, steps, samples, in_epoch, epoch_len) / max_value
+    raise ValueError(unit)
+
+
+def megatron_size(consumed, rampup, start, full, increment):
+    if consumed > rampup or full == start:
+        return full
+    num_increments = -(-(full - start) // increment)
+    per_increment = rampup / num_increments
+    return min(full, start + int(consumed / per_increment) * increment)
+
+
+def smith_size(reached, start, factor, cap):
+    size = math.floor(start * factor ** reached + 0.5)
+    return size if cap is None else min(size, cap)
+
+
+def ramp_case(name, orders, schedule, max_duration):
+    steps, sizes, scheduled_sizes = [], [], []
+    n_steps, n_samples = 0, 0
+    for epoch, order in enumerate(orders):
+        done = 0
+        while done < len(order):
+            t = lambda unit: clock(unit, max_duration, epoch, n_steps, n_samples, done, len(order))
+            if schedule["kind"] == "linear":
+                value, unit = schedule["ramp"]
+                size = megatron_size(t(unit), value, schedule["start"], schedule["full"], schedule["increment"])
+            else:
+                reached = sum(1 for value, unit in schedule["milestones"] if t(unit) >= value)
+                size = smith_size(reached, schedule["start"], schedule["factor"], schedule.get("cap"))
+            scheduled_sizes.append(size)
+            size = min(size, len(order) - done)
+            steps.append(order[done:done + size])
+            sizes.append(size)
+            done += size
+            n_steps += 1
+            n_samples += size
+    return {"name": name, "orders": orders, "schedule": schedule, "max": list(max_duration) if max_duration else None,
+            "sizes": sizes, "scheduled": scheduled_sizes, "steps": steps}
+
+
+g = torch.Generator().manual_seed(11)   # only to make the injected orders; they are stored
+orders = [torch.randperm(40, generator=g).tolist() for _ in range(3)]
+out["ramp"] = [
+    ramp_case("linear over 48 samples, 4 to 16 by 4 (Megatron)", orders,
+              {"kind": "linear", "start": 4, "full": 16, "increment": 4, "ramp": [48, "sp"]}, None),
+    ramp_case("linear over 2 epochs, 2 to 12 by 3 (last increment capped)", orders,
+              {"kind": "linear", "start": 2, "full": 12, "increment": 3, "ramp": [2, "ep"]}, None),
+    ramp_case("linear over 0.25 of 100 steps, 3 to 9 by 1", orders,
+              {"kind": "linear", "start": 3, "full": 9, "increment": 1, "ramp": [0.25, "dur"]}, (100, "ba")),
+    ramp_case("milestones at 1ep and 2ep, factor 2 from 5 (Smith)", orders,
+              {"kind": "milestones", "start": 5, "factor": 2.0, "milestones": [[1, "ep"], [2, "ep"]]}, None),
+    ramp_case("milestones at 10ba and 60sp, factor 1.5 from 3, cap 6", orders,
+              {"kind": "milestones", "start": 3, "factor": 1.5, "cap": 6, "milestones": [[10, "ba"], [60, "sp"]]}, None),
 ]
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "techniques_data_pipeline.json")
