@@ -252,6 +252,29 @@ public sealed class BatchSizeRampUpTests
     }
 
     [Fact]
+    public void BothTechniquesComeFromARecipeFile()
+    {
+        var recipe = RecipeFile.Parse("""
+            {
+              "name": "input-bound",
+              "algorithms": [
+                { "name": "DataEchoing", "options": { "EchoFactor": 1.5, "Mode": "Example", "ShuffleBufferBatches": 4 } },
+                { "name": "BatchSizeRampUp", "options": { "Schedule": "Milestones", "StartBatchSize": 4, "GrowthFactor": 5,
+                                                          "Milestones": [ "2ep", "0.5dur" ], "LearningRate": "Linear" } }
+              ]
+            }
+            """);
+        var algorithms = recipe.CreateAlgorithms();
+        algorithms.Select(a => a.Name).Should().Equal("DataEchoing", "BatchSizeRampUp");
+        var (x, y) = Images(16, 4);
+        using var model = new PoolNet();
+        var options = Run(model, x, y, 4, "2ep");
+        recipe.ApplyTo(options);
+        // The echoed source does not tell its batch size: the ramp uses the explicit StartBatchSize.
+        new Trainer(options).Fit().Timestamp.Epoch.Should().Be(2);
+    }
+
+    [Fact]
     public void InvalidOptionsListEveryFailure()
     {
         new BatchSizeRampUpOptions().Validate();

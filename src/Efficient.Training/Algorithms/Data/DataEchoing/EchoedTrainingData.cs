@@ -39,7 +39,7 @@ internal sealed class EchoedTrainingData : ITrainingData
         {
             if (_source.BatchesPerEpoch is not { } fresh) return null;
             if (Whole) return fresh * (long)_echoFactor;
-            var counts = new Counts(_echoFactor, _seed, _epoch);
+            using var counts = new Counts(_echoFactor, _seed, _epoch);
             long total = 0;
             for (long j = 0; j < fresh; j++) total += counts[j];
             return total;
@@ -53,7 +53,7 @@ internal sealed class EchoedTrainingData : ITrainingData
         {
             if (Whole) return _source.SamplesPerEpoch * (long)_echoFactor;
             if (FreshSizes() is not { } sizes) return null;
-            var counts = new Counts(_echoFactor, _seed, _epoch);
+            using var counts = new Counts(_echoFactor, _seed, _epoch);
             return sizes.Select((s, j) => s * counts[j]).Sum();
         }
     }
@@ -62,7 +62,12 @@ internal sealed class EchoedTrainingData : ITrainingData
     public IEnumerable<Batch> GetEpoch(long epoch, long skipBatches = 0)
     {
         if (skipBatches < 0) throw new ArgumentOutOfRangeException(nameof(skipBatches), skipBatches, "Cannot skip a negative number of batches.");
-        var counts = new Counts(_echoFactor, _seed, epoch);
+        return Serve(epoch, skipBatches);
+    }
+
+    private IEnumerable<Batch> Serve(long epoch, long skipBatches)
+    {
+        using var counts = new Counts(_echoFactor, _seed, epoch);
         // The first fresh batch to open (a buffer start in example mode) and the echoed batches to skip from it.
         long first = 0, before = 0, unit = _mode == DataEchoingMode.Batch ? 1 : _bufferBatches;
         var limit = _source.BatchesPerEpoch;
@@ -75,11 +80,12 @@ internal sealed class EchoedTrainingData : ITrainingData
             first += unit;
         }
         var bufferSeed = unchecked(_seed * 1_000_003 + epoch);
-        return DataEchoing.Run(_source.GetEpoch(epoch, first), first, j => counts[j], _mode, _bufferBatches, (w, n) =>
+        var echoed = DataEchoing.Run(_source.GetEpoch(epoch, first), first, j => counts[j], _mode, _bufferBatches, (w, n) =>
         {
             using var g = new Generator(unchecked((ulong)(bufferSeed * 7_919 + w) ^ 0xEC40_0000_0000_0002UL));
             return randperm(n, generator: g);
         }, skipBatches - before);
+        foreach (var batch in echoed) yield return batch;
     }
 
     /// <summary>The fresh batch sizes of an in-memory source (null when not known without reading it).</summary>
@@ -90,7 +96,7 @@ internal sealed class EchoedTrainingData : ITrainingData
     }
 
     /// <summary>The echo count of each fresh batch of one epoch, drawn in order (lazily) from a generator seeded by (seed, epoch).</summary>
-    private sealed class Counts
+    private sealed class Counts : IDisposable
     {
         private readonly double _echoFactor;
         private readonly Generator? _generator;
@@ -111,5 +117,7 @@ internal sealed class EchoedTrainingData : ITrainingData
                 return _drawn[(int)j];
             }
         }
+
+        public void Dispose() => _generator?.Dispose();
     }
 }
