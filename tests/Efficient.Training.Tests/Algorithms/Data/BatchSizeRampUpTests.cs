@@ -298,6 +298,13 @@ public sealed class BatchSizeRampUpTests
         milestones.Should().Throw<OptionsValidationException>().WithMessage(
             "BatchSizeRampUpOptions is invalid: Property StartBatchSize: 8 is invalid; expected a value <= FullBatchSize (4). " +
             "Property Milestones: an empty array is invalid; expected at least one milestone for the Milestones schedule.");
+        using var order = arange(8, dtype: ScalarType.Int32);
+        var wrongOrder = () => BatchSizeRampUp.Plan(new[] { order }, new BatchSizeRampUpOptions { RampDuration = "8sp" }, 4);
+        wrongOrder.Should().Throw<ArgumentException>().WithMessage("The order of epoch 0 must be an int64 tensor of shape [n] (got Int32 [8]).*");
+        var noSize = () => BatchSizeRampUp.Plan(Array.Empty<Tensor>(), new BatchSizeRampUpOptions(), 0);
+        noSize.Should().Throw<ArgumentOutOfRangeException>().WithMessage("The data's batch size must be >= 1 (the default full size of a linear ramp and start size of milestones).*");
+        var durWithoutMax = () => BatchSizeRampUp.Plan(Array.Empty<Tensor>(), new BatchSizeRampUpOptions(), 4);
+        durWithoutMax.Should().Throw<ArgumentException>().WithMessage("BatchSizeRampUp: a duration in 'dur' needs the run's maximum duration in ep, ba or sp (got none).*");
         var bad = () => new BatchSizeRampUpOptions { Schedule = BatchSizeSchedule.Milestones, Milestones = new[] { Duration.Parse("2ep"), Duration.Batches(0) } }.Validate();
         bad.Should().Throw<OptionsValidationException>().WithMessage(
             "BatchSizeRampUpOptions is invalid: Property Milestones: [2ep, 0ba] is invalid; expected durations > 0 in sp, ba, ep or dur (<= 1dur).");

@@ -83,6 +83,7 @@ public static class BatchSizeRampUp
         ArgumentNullException.ThrowIfNull(epochOrders);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (dataBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(dataBatchSize), dataBatchSize, "The data's batch size must be >= 1 (the default full size of a linear ramp and start size of milestones).");
         var schedule = new RampSchedule(options, dataBatchSize, maxDuration, "BatchSizeRampUp");
         var steps = new List<long[]>();
         long batches = 0, samples = 0;
