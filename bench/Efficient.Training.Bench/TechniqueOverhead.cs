@@ -33,6 +33,8 @@ internal static class TechniqueOverhead
         ["GyroDropout"] = () => new GyroDropoutAlgorithm(),   // the benchmark ResNet has no Dropout: surgery cost only
         ["Curriculum"] = () => new CurriculumAlgorithm(),
         ["DataPruning"] = () => new DataPruningAlgorithm(),
+        ["DataEchoing"] = () => new DataEchoingAlgorithm(),
+        ["BatchSizeRampUp"] = () => new BatchSizeRampUpAlgorithm(),
         ["BlurPool"] = () => new BlurPoolAlgorithm(),
         ["SqueezeExcite"] = () => new SqueezeExciteAlgorithm(new SqueezeExciteOptions { MinChannels = 16 }),
         ["StochasticDepth"] = () => new StochasticDepthAlgorithm(),

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using static Efficient.Training.Tests.Core.TestModels;
@@ -70,6 +71,40 @@ public sealed class CallbackTests : IDisposable
         profiler.Seconds["algorithm: SlowAugment"].Should().BeGreaterThan(0.1);
         profiler.Seconds.Keys.Should().Contain(new[] { "data wait", "forward", "loss", "backward", "optimizer step" });
         profiler.Report().Should().Contain("Bottleneck: algorithm: SlowAugment. SlowAugment costs the most: apply it less often");
+    }
+
+    private sealed class SlowData(ITrainingData inner) : ITrainingData
+    {
+        public long? BatchesPerEpoch => inner.BatchesPerEpoch;
+        public long? SamplesPerEpoch => inner.SamplesPerEpoch;
+
+        public IEnumerable<Batch> GetEpoch(long epoch, long skipBatches = 0)
+        {
+            foreach (var b in inner.GetEpoch(epoch, skipBatches))
+            {
+                System.Threading.Thread.Sleep(200);   // a slow input pipeline (reading, decoding)
+                yield return b;
+            }
+        }
+    }
+
+    [Fact]
+    public void BottleneckProfilerSuggestsDataEchoingWhenTheModelWaitsForData()
+    {
+        var (x, y) = Data(n: 32);
+        using var model = new Mlp();
+        var profiler = new BottleneckProfiler();
+        var options = Options(model, x, y, batchSize: 8, max: "1ep");
+        options.TrainData = new SlowData(new TensorTrainingData(x, y, 8));
+        options.Callbacks.Add(profiler);
+        new Trainer(options).Fit();
+        profiler.Bottleneck.Should().Be("data wait");
+        profiler.Seconds["data wait"].Should().BeGreaterThan(0.5); // four waits of 200 ms, from fit start to each batch
+        profiler.Report().Should().Contain("Bottleneck: data wait. The model waits for data: ")
+            .And.Contain("or reuse each loaded batch with DataEchoing (data echoing, Choi et al. 2019; augment after echoing).");
+        BottleneckProfiler.Suggest("data wait").Should().Be(
+            "The model waits for data: prefetch on more DataLoader workers, cache decoded samples, move augmentation to batched tensor ops, " +
+            "or reuse each loaded batch with DataEchoing (data echoing, Choi et al. 2019; augment after echoing).");
     }
 
     [Fact]

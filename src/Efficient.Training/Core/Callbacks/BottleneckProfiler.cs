@@ -137,7 +137,7 @@ public sealed class BottleneckProfiler : ITrainingCallback
     /// <summary>The mitigation suggested for a phase.</summary>
     public static string Suggest(string phase) => phase switch
     {
-        "data wait" => "The model waits for data: prefetch on more DataLoader workers, cache decoded samples, or move augmentation to batched tensor ops.",
+        "data wait" => "The model waits for data: prefetch on more DataLoader workers, cache decoded samples, move augmentation to batched tensor ops, or reuse each loaded batch with DataEchoing (data echoing, Choi et al. 2019; augment after echoing).",
         "forward" or "backward" => "Compute bound: shrink the work per step (ProgressiveResizing, SelectiveBackprop, LayerFreezing, SeqLengthWarmup), use ChannelsLast and bf16 where the device supports them.",
         "loss" => "The loss is unusually expensive: compute it on fewer outputs (e.g. only masked tokens) or fuse its parts.",
         "optimizer step" => "Optimizer bound: use a fused/native optimizer, fewer but larger parameter tensors, or a larger batch with gradient accumulation.",
