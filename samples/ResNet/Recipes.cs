@@ -43,10 +43,23 @@ public static class Recipes
     /// depth (drop rate 0.1), ratio 0.7: regularization for long runs.
     /// <c>RECIPE-without-TECHNIQUE</c> (e.g. <c>mild-without-ChannelsLast</c>, <c>mild-without-ssr</c>):
     /// an ablation, the recipe with one technique or its scale-schedule ratio taken out (<see cref="Ablations"/>).
+    /// <c>RECIPE-with-TECHNIQUE</c> (e.g. <c>mild-with-DataEchoing</c>): the recipe plus one technique
+    /// with its default options, by its recipe-file name (<see cref="RecipeFile.AlgorithmNames"/>).
     /// </summary>
     public static Recipe Create(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var added = name.IndexOf(WithMarker, StringComparison.Ordinal);
+        if (added >= 0)
+        {
+            // The recipe plus one technique, with its default options (by its recipe-file name), applied last.
+            var basis = Create(name[..added]);
+            var technique = name[(added + WithMarker.Length)..];
+            if (!RecipeFile.AlgorithmNames.Contains(technique, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"unknown technique in '{name}': '{technique}'; available: {string.Join(", ", RecipeFile.AlgorithmNames)}", nameof(name));
+            var algorithm = RecipeFile.Parse($"{{\"algorithms\": [{{\"name\": \"{technique}\"}}]}}", $"recipe '{name}'").CreateAlgorithms().Single();
+            return new Recipe { Optimizer = basis.Optimizer, Schedulers = basis.Schedulers, ScaleScheduleRatio = basis.ScaleScheduleRatio, Algorithms = basis.Algorithms.Append(algorithm).ToList() };
+        }
         var cut = name.IndexOf(WithoutMarker, StringComparison.Ordinal);
         if (cut < 0) return CreateNamed(name);
         // An ablation: the recipe with one technique (by its algorithm Name) or the ratio ("ssr") taken out.
@@ -59,6 +72,9 @@ public static class Recipes
             throw new ArgumentException($"unknown ablation '{name}': recipe '{name[..cut]}' has no technique '{removed}'; it has {string.Join(", ", recipe.Algorithms.Select(a => a.Name))} (or 'ssr', the scale-schedule ratio)", nameof(name));
         return new Recipe { Optimizer = recipe.Optimizer, Schedulers = recipe.Schedulers, ScaleScheduleRatio = recipe.ScaleScheduleRatio, Algorithms = kept };
     }
+
+    /// <summary>What separates a recipe from a technique added to it with default options: <c>mild-with-DataEchoing</c>.</summary>
+    public const string WithMarker = "-with-";
 
     /// <summary>What separates a recipe from the technique an ablation takes out of it: <c>mild-without-LabelSmoothing</c>.</summary>
     public const string WithoutMarker = "-without-";
