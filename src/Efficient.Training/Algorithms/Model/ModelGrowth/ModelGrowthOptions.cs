@@ -47,7 +47,7 @@ public sealed class ModelGrowthOptions : IValidatableOptions
     /// Which parts grow, by dotted module name: each must be a <c>Sequential</c> holding the pattern
     /// <c>Conv2d → [BatchNorm2d] → activation → Conv2d</c> (the first occurrence grows), and a name that
     /// does not qualify is an error. Empty (the default): every residual branch of an
-    /// <see cref="Efficient.Training.Models.IResidualBlock"/> that holds the pattern (the basic blocks of
+    /// <see cref="IResidualBlock"/> that holds the pattern (the basic blocks of
     /// <see cref="Efficient.Training.Models.ResNet"/>); a model without one grows nothing, which the
     /// surgery report says.
     /// </summary>
