@@ -169,6 +169,42 @@ public static class OptimizerSurgery
         }
     }
 
+    /// <summary>
+    /// Gives <paramref name="to"/> (already held by the optimizer) a copy of <paramref name="from"/>'s state:
+    /// step counts and other values copied, tensors cloned. Nothing when <paramref name="from"/> has no state.
+    /// </summary>
+    internal static void CopyState(optim.Optimizer optimizer, Parameter from, Parameter to)
+    {
+        if (optimizer is not OptimizerHelper helper) return;
+        var states = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        if (!states.TryGetValue(from.Handle, out var source)) return;
+        if (!states.TryGetValue(to.Handle, out var target) || target.GetType() != source.GetType())
+        {
+            var type = source.GetType();
+            target = (OptimizerState)(type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, new[] { typeof(Parameter) }) is { } withParameter
+                ? withParameter.Invoke(new object[] { to })
+                : Activator.CreateInstance(type, nonPublic: true)!);
+            states[to.Handle] = target;
+        }
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        for (var type = source.GetType(); type is not null && type != typeof(OptimizerState); type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(all))
+                if (field.FieldType.IsValueType && !field.IsInitOnly && !field.Name.Contains('<', StringComparison.Ordinal)) field.SetValue(target, field.GetValue(source));
+            foreach (var property in type.GetProperties(all))
+                if (property.PropertyType.IsValueType && property.CanRead && property.CanWrite && property.GetIndexParameters().Length == 0) property.SetValue(target, property.GetValue(source));
+        }
+        var targets = StateTensors(target).ToDictionary(t => t.Name);
+        foreach (var (name, value, _) in StateTensors(source))
+        {
+            if (!targets.TryGetValue(name, out var t)) continue;
+            Tensor? copy = null;
+            if (value is not null)
+                using (no_grad()) copy = value.detach().clone().DetachFromDisposeScope();
+            t.Set(copy);
+        }
+    }
+
     // The state of the old parameter, re-pointed at the new one when its tensors fit the new shape;
     // otherwise a fresh state of the same kind (ours are created on demand: null).
     private static OptimizerState? Move(OptimizerState state, Parameter to, OptimizerOptions? options)

@@ -317,7 +317,7 @@ public sealed class ModelGrowthTests
             Modules = new List<string> { " " },
         });
         act.Should().Throw<OptionsValidationException>().WithMessage(
-            "ModelGrowthOptions is invalid: Property Operator: 7 is invalid; expected Wider or Deeper. "
+            "ModelGrowthOptions is invalid: Property Operator: 7 is invalid; expected Wider, Deeper or Stack. "
             + "Property WidthFactor: 1 is invalid; expected a value in (1, 8]. "
             + "Property Schedule[1]: 2ba is invalid; expected a time after Schedule[0] (4ba). "
             + "Property Schedule[2]: 0dur is invalid; expected a positive time (ep, ba, sp, tok, or dur in (0, 1]). "

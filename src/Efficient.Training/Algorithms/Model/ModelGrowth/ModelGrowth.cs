@@ -165,6 +165,75 @@ public static class ModelGrowth
         return sites.Count;
     }
 
+    /// <summary>
+    /// The stacks progressive stacking grows: the named modules when <paramref name="modules"/> names any
+    /// ("" is the model itself; each must implement <see cref="ILayerStack"/>), otherwise the outermost
+    /// modules that implement it (none: an empty list).
+    /// </summary>
+    /// <exception cref="ArgumentException">A named module is missing or does not implement <see cref="ILayerStack"/>.</exception>
+    public static IReadOnlyList<string> FindStacks(nn.Module model, IEnumerable<string>? modules = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var names = modules?.ToList() ?? new List<string>();
+        var all = model.named_modules().Prepend((name: "", module: model)).ToList();
+        if (names.Count > 0)
+        {
+            var byName = all.GroupBy(m => m.name).ToDictionary(g => g.Key, g => g.First().module);
+            var problems = names.Where(n => n is null || !byName.TryGetValue(n, out var m) || m is not ILayerStack)
+                .Select(n => n is not null && byName.TryGetValue(n, out var m) ? $"'{n}' is a {m.GetType().Name}, not an ILayerStack" : $"'{n}' is not a submodule of the model")
+                .ToList();
+            if (problems.Count > 0)
+                throw new ArgumentException($"Cannot stack {string.Join("; ", problems)}; expected names of modules that implement ILayerStack (a BertEncoder), \"\" for the model itself.", nameof(modules));
+            return names.Distinct().ToList();
+        }
+        var stacks = new List<string>();
+        foreach (var (name, module) in all)
+            if (module is ILayerStack && !stacks.Any(s => s.Length == 0 || name.StartsWith(s + ".", StringComparison.Ordinal))) stacks.Add(name);
+        return stacks;
+    }
+
+    /// <summary>
+    /// Progressive stacking (Gong et al., 2019, "Efficient Training of BERT by Progressively Stacking"):
+    /// doubles the depth of the <see cref="ILayerStack"/> at <paramref name="path"/> by appending a copy of
+    /// each of its L layers in order (layer i + L starts as layer i). With an <paramref name="optimizer"/>,
+    /// each copied parameter joins the group of its source in model order, with a copy of its state.
+    /// Returns the new depth.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="path">The dotted name of the stack ("" for the model itself).</param>
+    /// <param name="optimizer">The optimizer over the model, or null.</param>
+    /// <exception cref="ArgumentException">The path does not name an <see cref="ILayerStack"/>.</exception>
+    /// <exception cref="InvalidOperationException">A layer cannot be copied (see <see cref="ILayerStack.AppendCopyOf"/>).</exception>
+    public static int Stack(nn.Module model, string path = "", optim.Optimizer? optimizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(path);
+        var module = path.Length == 0 ? model : model.named_modules().FirstOrDefault(m => m.name == path).module;
+        if (module is not ILayerStack stack)
+            throw new ArgumentException(module is null
+                ? $"'{path}' is not a submodule of the model; expected the name of an ILayerStack (a BertEncoder)."
+                : $"'{path}' is a {module.GetType().Name}; expected an ILayerStack (a BertEncoder).", nameof(path));
+        PinGroups(optimizer);
+        var depth = stack.LayerCount;
+        var added = new List<(Parameter Added, Parameter Like)>();
+        for (var i = 0; i < depth; i++)
+        {
+            var source = stack.GetLayer(i).named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            var copy = stack.AppendCopyOf(i);
+            KeepOutOfScopes(copy);
+            foreach (var (name, p) in copy.named_parameters())
+                if (source.TryGetValue(name, out var from)) added.Add((p, from));
+        }
+        if (optimizer is not null)
+        {
+            var held = new HashSet<Parameter>(optimizer.parameters(), ReferenceEqualityComparer.Instance);
+            var joining = added.Where(a => held.Contains(a.Like)).ToList();
+            OptimizerSurgery.AddParameters(optimizer, joining, model.parameters().ToList());
+            foreach (var (p, from) in joining) OptimizerSurgery.CopyState(optimizer, from, p);
+        }
+        return stack.LayerCount;
+    }
+
     // ---- implementation ----
 
     internal static void Widen(ModelSurgery surgery, string path, long[] mapping, optim.Optimizer? optimizer)

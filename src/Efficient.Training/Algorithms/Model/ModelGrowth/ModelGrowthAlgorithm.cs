@@ -9,7 +9,7 @@ namespace Efficient.Training.Algorithms;
 /// Trainer adapter of <see cref="ModelGrowth"/>. At fit start (model block) it finds the growth sites;
 /// around the optimizer step (optimization block), after the step of the first batch at whose end a
 /// time of <see cref="ModelGrowthOptions.Schedule"/> is reached, it grows every site (Net2WiderNet or
-/// Net2DeeperNet), carrying the optimizer's state to the grown parameters, with the new channels
+/// Net2DeeperNet, or progressive stacking of an <see cref="ILayerStack"/>), carrying the optimizer's state to the grown parameters, with the new channels
 /// drawn from <see cref="TrainingState.Rng"/>. The number of growths done is checkpointed; on resume
 /// the surgery reads it from the checkpoint (<see cref="ModelSurgery.ResumeState"/>) and regrows the
 /// model the same number of times before the checkpoint's weights and optimizer state load, so the
@@ -48,10 +48,13 @@ public sealed class ModelGrowthAlgorithm : IModelAlgorithm, IOptimizationAlgorit
         ArgumentNullException.ThrowIfNull(surgery);
         _model = model;
         _growths = 0;
-        _sites = ModelGrowth.FindGrowable(model, _options.Modules);
+        var stacking = _options.Operator == GrowthOperator.Stack;
+        _sites = stacking ? ModelGrowth.FindStacks(model, _options.Modules) : ModelGrowth.FindGrowable(model, _options.Modules);
         if (_sites.Count == 0)
         {
-            surgery.Note("no growth sites (0 Sequentials with Conv2d -> [BatchNorm2d] -> activation -> Conv2d in a residual branch)");
+            surgery.Note(stacking
+                ? "no layer stacks (0 modules implement ILayerStack)"
+                : "no growth sites (0 Sequentials with Conv2d -> [BatchNorm2d] -> activation -> Conv2d in a residual branch)");
             return;
         }
         var regrow = 0;
@@ -65,8 +68,13 @@ public sealed class ModelGrowthAlgorithm : IModelAlgorithm, IOptimizationAlgorit
             for (var i = 0; i < regrow; i++) GrowOnce(surgery, optimizer: null, generator, calibration: null);
             _growths = regrow;
         }
-        var op = _options.Operator == GrowthOperator.Wider ? $"Net2WiderNet x{_options.WidthFactor.ToString(CultureInfo.InvariantCulture)}" : "Net2DeeperNet";
-        surgery.Note($"{op} on {SurgeryHelpers.Count(_sites.Count, "growth site")} at [{string.Join(", ", _options.Schedule)}]"
+        var op = _options.Operator switch
+        {
+            GrowthOperator.Wider => $"Net2WiderNet x{_options.WidthFactor.ToString(CultureInfo.InvariantCulture)}",
+            GrowthOperator.Deeper => "Net2DeeperNet",
+            _ => "progressive stacking (depth x2)",
+        };
+        surgery.Note($"{op} on {SurgeryHelpers.Count(_sites.Count, stacking ? "layer stack" : "growth site")} at [{string.Join(", ", _options.Schedule)}]"
             + (regrow > 0 ? $"; regrew {regrow} time(s) to resume" : ""));
     }
 
@@ -88,7 +96,7 @@ public sealed class ModelGrowthAlgorithm : IModelAlgorithm, IOptimizationAlgorit
             grew = true;
         }
         // The grown convolutions have new channel counts: check them as the Trainer checks at fit start.
-        if (grew) ConvolutionCheck.Run(_model);
+        if (grew && _options.Operator != GrowthOperator.Stack) ConvolutionCheck.Run(_model);
     }
 
     /// <inheritdoc />
@@ -118,7 +126,8 @@ public sealed class ModelGrowthAlgorithm : IModelAlgorithm, IOptimizationAlgorit
                 var width = ModelGrowth.HiddenWidth(surgery.Root, path);
                 ModelGrowth.Widen(surgery, path, ModelGrowth.RandomMapping(width, ModelGrowth.WidenedWidth(width, _options.WidthFactor), generator), optimizer);
             }
-            else ModelGrowth.Deepen(surgery, path, optimizer, calibration);
+            else if (_options.Operator == GrowthOperator.Deeper) ModelGrowth.Deepen(surgery, path, optimizer, calibration);
+            else ModelGrowth.Stack(surgery.Root, path, optimizer);
         }
     }
 

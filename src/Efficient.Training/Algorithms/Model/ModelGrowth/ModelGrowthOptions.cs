@@ -21,6 +21,13 @@ public enum GrowthOperator
     /// activation of each selected convolution pair.
     /// </summary>
     Deeper,
+
+    /// <summary>
+    /// Progressive stacking (Gong et al., 2019): doubles the depth of each selected
+    /// <see cref="ILayerStack"/> (a <see cref="Efficient.Training.Models.BertEncoder"/>) by copying its
+    /// L trained layers on top (layer i + L starts as a copy of layer i), optimizer state copied with them.
+    /// </summary>
+    Stack,
 }
 
 /// <summary>Options of <see cref="ModelGrowthAlgorithm"/>.</summary>
@@ -44,7 +51,9 @@ public sealed class ModelGrowthOptions : IValidatableOptions
     public double WidthFactor { get; set; } = 2.0;
 
     /// <summary>
-    /// Which parts grow, by dotted module name: each must be a <c>Sequential</c> holding the pattern
+    /// Which parts grow, by dotted module name ("" names the model itself). <see cref="GrowthOperator.Stack"/>:
+    /// each must implement <see cref="ILayerStack"/>; empty (the default): the outermost modules that do.
+    /// Wider and Deeper: each must be a <c>Sequential</c> holding the pattern
     /// <c>Conv2d → [BatchNorm2d] → activation → Conv2d</c> (the first occurrence grows), and a name that
     /// does not qualify is an error. Empty (the default): every residual branch of an
     /// <see cref="IResidualBlock"/> that holds the pattern (the basic blocks of
@@ -64,7 +73,7 @@ public sealed class ModelGrowthOptions : IValidatableOptions
     public void Validate()
     {
         var v = new OptionsValidator(nameof(ModelGrowthOptions))
-            .Require(Enum.IsDefined(Operator), nameof(Operator), Operator, "Wider or Deeper")
+            .Require(Enum.IsDefined(Operator), nameof(Operator), Operator, "Wider, Deeper or Stack")
             .NotNull(Schedule, nameof(Schedule))
             .NotNull(Modules, nameof(Modules))
             .Require(WidthFactor > 1 && WidthFactor <= 8, nameof(WidthFactor), WidthFactor, "a value in (1, 8]");
@@ -81,7 +90,7 @@ public sealed class ModelGrowthOptions : IValidatableOptions
         }
         if (Modules is not null)
             for (var i = 0; i < Modules.Count; i++)
-                v.Require(!string.IsNullOrWhiteSpace(Modules[i]), $"{nameof(Modules)}[{i}]", Modules[i] ?? "null", "a dotted module name");
+                v.Require(Modules[i] is not null && (Modules[i].Length == 0 || !string.IsNullOrWhiteSpace(Modules[i])), $"{nameof(Modules)}[{i}]", Modules[i] ?? "null", "a dotted module name");
         v.ThrowIfInvalid();
     }
 
