@@ -181,6 +181,42 @@ public sealed class ModelGrowthTests
         }
     }
 
+    [Fact]
+    public void TheLibrarysSlotOptimizersCarryTheirMomentsToo()
+    {
+        const double beta1 = 0.9, beta2 = 0.95;
+        var (model, optimizer) = SteppedOnce(p => new Efficient.Training.Optimizers.DecoupledAdamW(p, 0.01, beta1, beta2, weight_decay: 0));
+        using var _ = model;
+        ModelGrowth.Widen(model, "branch", Mapping, optimizer);
+        var p = Params(model);
+        foreach (var (name, grad) in GrownGradients)
+        {
+            var state = (Efficient.Training.Optimizers.DecoupledAdamW.State)OptimizerSurgery_StateOf(optimizer, p[name]);
+            state.step.Should().Be(1);
+            var g = Floats(grad);
+            Values(state.exp_avg!).ShouldBeClose(g.Select(v => (float)((1 - beta1) * v)).ToArray(), rtol: 1e-4, atol: 1e-6);
+            Values(state.exp_avg_sq!).ShouldBeClose(g.Select(v => (float)((1 - beta2) * v * v)).ToArray(), rtol: 1e-3, atol: 1e-9);
+        }
+        ModelGrowth.Deepen(model, "branch", optimizer);
+        optimizer.parameters().Should().Equal(model.parameters(), (a, b) => ReferenceEquals(a, b));
+        optimizer.zero_grad();
+        model.train();
+        model.call(Input()).sum().backward();
+        optimizer.step();
+        model.parameters().Should().OnlyContain(q => q.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void ARecipeFileConfiguresIt()
+    {
+        var recipe = RecipeFile.Parse("""{ "algorithms": [ { "name": "ModelGrowth", "options": { "Operator": "Deeper", "Schedule": ["2ba", "0.5dur"], "Modules": ["layers.0.residual"] } } ] }""");
+        var growth = (ModelGrowthAlgorithm)recipe.CreateAlgorithms().Single();
+        using var model = ModelTestRuns.SmallResNet();
+        var surgery = new ModelSurgery(model) { CurrentAlgorithm = growth.Name };
+        growth.Apply(model, surgery);
+        surgery.Report.Should().Equal("ModelGrowth: Net2DeeperNet on 1 growth site at [2ba, 0.5dur]");
+    }
+
     private static OptimizerState OptimizerSurgery_StateOf(optim.Optimizer optimizer, Parameter p)
         => ((OptimizerHelper)optimizer).state_dict().State[optimizer.parameters().ToList().FindIndex(q => ReferenceEquals(q, p))];
 
