@@ -45,6 +45,7 @@ internal static class TechniqueOverhead
         ["WeightStandardization"] = () => new WeightStandardizationAlgorithm(),
         ["MagnitudePruning"] = () => new MagnitudePruningAlgorithm(),
         ["RigL"] = () => new RigLAlgorithm(new RigLOptions { UpdateInterval = "10ba" }),   // updates inside the measured batches
+        ["ModelGrowth"] = () => new ModelGrowthAlgorithm(),   // Net2WiderNet ×2 at 0.5dur: the later batches train the wider network
         ["QAT"] = () => new QuantizationAwareTrainingAlgorithm(),
         ["EMA"] = () => new EmaAlgorithm(),
         ["SWA"] = () => new SwaAlgorithm(),

@@ -19,7 +19,7 @@ namespace Efficient.Training.Models;
 /// <c>nn.Module&lt;Tensor, Tensor&gt;</c>, so norm-replacing surgery (LowPrecisionLayerNorm) applies
 /// too. Parameter names follow the field names (<c>layers.0.attention.qkv.weight</c>, ...).
 /// </remarks>
-public sealed class BertEncoder : nn.Module<Tensor, Tensor>
+public sealed class BertEncoder : nn.Module<Tensor, Tensor>, ILayerStack
 {
     private readonly BertEmbeddings embeddings;
     private readonly ModuleList<nn.Module<Tensor, Tensor?, Tensor>> layers;
@@ -53,6 +53,40 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor>
 
     /// <summary>The MLM head.</summary>
     public BertMlmHead Head => head;
+
+    /// <inheritdoc />
+    public int LayerCount => layers.Count;
+
+    /// <inheritdoc />
+    public nn.Module GetLayer(int index) => index >= 0 && index < layers.Count
+        ? layers[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"The layer must be in [0, {layers.Count}).");
+
+    /// <inheritdoc />
+    /// <remarks>The copy is a new <see cref="BertLayer"/> built from <see cref="Options"/> that loads the
+    /// source's state; a layer that surgery wrapped or whose parts it replaced cannot be rebuilt so and is refused.</remarks>
+    public nn.Module AppendCopyOf(int index)
+    {
+        if (index < 0 || index >= layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The layer to copy must be in [0, {layers.Count}).");
+        var source = layers[index];
+        var copy = new BertLayer(Options);
+        var expected = copy.named_modules().Select(m => (m.name, m.module.GetType())).ToList();
+        var actual = source.named_modules().Select(m => (m.name, m.module.GetType())).ToList();
+        if (source is not BertLayer layer || !expected.SequenceEqual(actual))
+            throw new InvalidOperationException($"Layer {index} is a {source.GetType().Name} whose parts ({string.Join(", ", actual.Select(m => $"{m.name}: {m.Item2.Name}"))}) differ from a plain BertLayer's; only unmodified BertLayers can be copied (apply stacking before, or without, techniques that rewrite the layers).");
+        if (source.parameters().FirstOrDefault() is { } reference) copy.to(reference.device).to(reference.dtype);
+        using (no_grad())
+        {
+            var from = source.state_dict();
+            foreach (var (name, t) in copy.state_dict()) t.copy_(from[name]);
+        }
+        copy.ResidualScale = layer.ResidualScale;
+        copy.train(source.training);
+        layers.Add(copy);
+        layers.register_module((layers.Count - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), copy);
+        return copy;
+    }
 
     /// <summary>MLM logits <c>[B, S, VocabSize]</c> for token ids <c>[B, S]</c> without padding.</summary>
     public override Tensor forward(Tensor input) => forward(input, null);

@@ -55,6 +55,7 @@ public class EveryAlgorithmTests
             "LowPrecisionLayerNormAlgorithm",
             "MagnitudePruningAlgorithm",
             "MixUpAlgorithm",
+            "ModelGrowthAlgorithm",
             "ProgressiveLayerDropAlgorithm",
             "ProgressiveResizingAlgorithm",
             "QuantizationAwareTrainingAlgorithm",

@@ -58,6 +58,25 @@ public sealed class ModelSurgery
     /// <summary>Lines describing what each algorithm changed.</summary>
     public IReadOnlyList<string> Report => _report;
 
+    /// <summary>
+    /// When the Trainer redoes surgery to resume from a checkpoint: the values and strings the
+    /// algorithm now operating (an <see cref="IStatefulAlgorithm"/>) saved in that checkpoint, read
+    /// before anything is loaded, so surgery that depends on how far training had gone (a model that
+    /// grew) rebuilds the checkpoint's module tree before its weights load. Its tensors are not read
+    /// (empty); the full state still arrives through <see cref="IStatefulAlgorithm.LoadState"/>.
+    /// Null when not resuming, or when the checkpoint holds no state of this algorithm.
+    /// </summary>
+    public AlgorithmState? ResumeState => _resumeStates is not null && _resumeStates.TryGetValue(CurrentAlgorithm, out var s) ? s : null;
+
+    /// <summary>The saved states (values and strings) of the checkpoint being resumed, by algorithm name.</summary>
+    internal IReadOnlyDictionary<string, AlgorithmState>? ResumeStates
+    {
+        get => _resumeStates;
+        set => _resumeStates = value;
+    }
+
+    private IReadOnlyDictionary<string, AlgorithmState>? _resumeStates;
+
     /// <summary>The replacements made so far, in order.</summary>
     public IReadOnlyList<(nn.Module old, nn.Module replacement)> Replacements => _replacements;
 

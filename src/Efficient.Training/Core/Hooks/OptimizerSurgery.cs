@@ -92,6 +92,119 @@ public static class OptimizerSurgery
         return true;
     }
 
+    /// <summary>The optimizer's state of <paramref name="parameter"/>, or null when it holds none (yet).</summary>
+    internal static OptimizerState? StateOf(optim.Optimizer optimizer, Parameter parameter)
+    {
+        if (optimizer is not OptimizerHelper helper) return null;
+        var state = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        return state.TryGetValue(parameter.Handle, out var s) ? s : null;
+    }
+
+    /// <summary>
+    /// The tensors a parameter's optimizer state holds, by member name (the fields and properties of
+    /// type <see cref="Tensor"/> its type declares: <c>momentum_buffer</c>, <c>exp_avg</c>,
+    /// <c>exp_avg_sq</c>, ...), each with a setter that takes ownership of the new tensor and disposes
+    /// the old one.
+    /// </summary>
+    internal static IReadOnlyList<(string Name, Tensor? Value, Action<Tensor?> Set)> StateTensors(OptimizerState state)
+    {
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        var result = new List<(string, Tensor?, Action<Tensor?>)>();
+        for (var type = state.GetType(); type is not null && type != typeof(OptimizerState) && type != typeof(SlotState); type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(all))
+            {
+                if (field.FieldType != typeof(Tensor) || field.Name.Contains('<', StringComparison.Ordinal)) continue;
+                var old = (Tensor?)field.GetValue(state);
+                result.Add((field.Name, old is { IsInvalid: false } ? old : null, t =>
+                {
+                    var before = (Tensor?)field.GetValue(state);
+                    field.SetValue(state, t);
+                    if (before is not null && !ReferenceEquals(before, t)) before.Dispose();
+                }));
+            }
+            foreach (var property in type.GetProperties(all))
+            {
+                if (property.PropertyType != typeof(Tensor) || property.GetIndexParameters().Length > 0 || !property.CanRead || !property.CanWrite) continue;
+                var old = (Tensor?)property.GetValue(state);
+                // SlotState's setters dispose the tensor they replace.
+                result.Add((property.Name, old is { IsInvalid: false } ? old : null, t => property.SetValue(state, t)));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Adds each new parameter to the parameter group that holds its <c>like</c> parameter, at the position
+    /// <paramref name="modelOrder"/> gives it (before the first parameter of that group that comes after it
+    /// in the model), so the groups list parameters in model order as an optimizer built over the grown
+    /// model would; a state is created for each, as the optimizer would create it.
+    /// </summary>
+    /// <exception cref="ArgumentException">A <c>like</c> parameter is not held by the optimizer.</exception>
+    internal static void AddParameters(optim.Optimizer optimizer, IReadOnlyList<(Parameter Added, Parameter Like)> added, IReadOnlyList<Parameter> modelOrder)
+    {
+        if (added.Count == 0) return;
+        if (optimizer is not OptimizerHelper helper)
+            throw new ArgumentException($"Cannot add parameters to a {optimizer.GetType().Name}: expected an optimizer derived from TorchSharp's OptimizerHelper.", nameof(optimizer));
+        var index = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < modelOrder.Count; i++) index.TryAdd(modelOrder[i], i);
+        var states = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        var groups = optimizer.ParamGroups.Cast<ParamGroup>().ToList();
+        foreach (var (p, like) in added)
+        {
+            var group = groups.FirstOrDefault(g => g.Parameters.Contains(like, ReferenceEqualityComparer.Instance))
+                ?? throw new ArgumentException("A parameter the new one should join is not held by the optimizer; expected the model's optimizer.", nameof(added));
+            var list = group.Parameters.ToList();
+            var at = index.TryGetValue(p, out var mine) ? list.FindIndex(q => index.TryGetValue(q, out var theirs) && theirs > mine) : -1;
+            if (at < 0) list.Add(p);
+            else list.Insert(at, p);
+            group.Parameters = list;
+            if (!states.TryGetValue(like.Handle, out var likeState) || likeState is SlotState) continue;   // ours are created on demand
+            var type = likeState.GetType();
+            var fresh = (OptimizerState)(type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, new[] { typeof(Parameter) }) is { } withParameter
+                ? withParameter.Invoke(new object[] { p })
+                : Activator.CreateInstance(type, nonPublic: true)!);
+            if (group.Options is { } o) fresh.Initialize(o);
+            states[p.Handle] = fresh;
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="to"/> (already held by the optimizer) a copy of <paramref name="from"/>'s state:
+    /// step counts and other values copied, tensors cloned. Nothing when <paramref name="from"/> has no state.
+    /// </summary>
+    internal static void CopyState(optim.Optimizer optimizer, Parameter from, Parameter to)
+    {
+        if (optimizer is not OptimizerHelper helper) return;
+        var states = (OrderedDict<IntPtr, OptimizerState>)StateField.GetValue(helper)!;
+        if (!states.TryGetValue(from.Handle, out var source)) return;
+        if (!states.TryGetValue(to.Handle, out var target) || target.GetType() != source.GetType())
+        {
+            var type = source.GetType();
+            target = (OptimizerState)(type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, new[] { typeof(Parameter) }) is { } withParameter
+                ? withParameter.Invoke(new object[] { to })
+                : Activator.CreateInstance(type, nonPublic: true)!);
+            states[to.Handle] = target;
+        }
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        for (var type = source.GetType(); type is not null && type != typeof(OptimizerState); type = type.BaseType)
+        {
+            foreach (var field in type.GetFields(all))
+                if (field.FieldType.IsValueType && !field.IsInitOnly && !field.Name.Contains('<', StringComparison.Ordinal)) field.SetValue(target, field.GetValue(source));
+            foreach (var property in type.GetProperties(all))
+                if (property.PropertyType.IsValueType && property.CanRead && property.CanWrite && property.GetIndexParameters().Length == 0) property.SetValue(target, property.GetValue(source));
+        }
+        var targets = StateTensors(target).ToDictionary(t => t.Name);
+        foreach (var (name, value, _) in StateTensors(source))
+        {
+            if (!targets.TryGetValue(name, out var t)) continue;
+            Tensor? copy = null;
+            if (value is not null)
+                using (no_grad()) copy = value.detach().clone().DetachFromDisposeScope();
+            t.Set(copy);
+        }
+    }
+
     // The state of the old parameter, re-pointed at the new one when its tensors fit the new shape;
     // otherwise a fresh state of the same kind (ours are created on demand: null).
     private static OptimizerState? Move(OptimizerState state, Parameter to, OptimizerOptions? options)

@@ -265,6 +265,24 @@ internal sealed class Checkpointer
         return root;
     }
 
+    /// <summary>The values and strings each stateful algorithm saved in the checkpoint at <paramref name="path"/> (validating its manifest; tensors are not read), by algorithm name.</summary>
+    public IReadOnlyDictionary<string, AlgorithmState> ReadAlgorithmValues(string path)
+    {
+        var result = new Dictionary<string, AlgorithmState>();
+        if (ReadManifest(path)["algorithmState"] is not JsonObject states) return result;
+        foreach (var (name, node) in states)
+        {
+            if (node is not JsonObject saved) continue;
+            var s = new AlgorithmState();
+            if (saved["values"] is JsonObject values)
+                foreach (var (k, v) in values) s.Values[k] = ReadNumber(v!);
+            if (saved["strings"] is JsonObject strings)
+                foreach (var (k, v) in strings) s.Strings[k] = v!.GetValue<string>();
+            result[name] = s;
+        }
+        return result;
+    }
+
     /// <summary>Restores <paramref name="state"/> and the algorithms from the checkpoint at <paramref name="path"/>; returns how the checkpoint's run differs from this one (empty when it does not).</summary>
     public IReadOnlyList<string> Load(string path, TrainingState state, IReadOnlyList<IAlgorithm> algorithms, RunIdentity identity)
     {

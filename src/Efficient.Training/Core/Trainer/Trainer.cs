@@ -167,6 +167,10 @@ public sealed partial class Trainer
             else TrainerLog.ConvolutionsWrong(Log, ConvolutionCheck.ToString());
         }
         _surgery = new ModelSurgery(model);
+        // Resuming: surgery that depends on the run's progress (a model that grew) sees what its
+        // algorithm saved in the checkpoint, so it rebuilds the module tree the weights were saved from.
+        if (_checkpointer is not null && _options.Checkpoint!.AutoResume && _checkpointer.Latest() is { } resumeFrom)
+            _surgery.ResumeStates = _checkpointer.ReadAlgorithmValues(resumeFrom);
         _pipeline.ApplySurgery(model, _surgery);
         foreach (var change in _surgery.Report) TrainerLog.Surgery(Log, change);
         PrecisionScope.Prepare(_options.Precision, _surgery);
