@@ -51,11 +51,12 @@ public class DataSourceHookTests
         var trainer = new Trainer(options);
         var result = trainer.Fit();
 
-        log.Should().Equal("A@0:4", "B@0:4", "A@1:4", "B@1:3", "A@2:4", "B@2:3");
+        // Once at fit start (the schedulers are built with the epoch size the run trains on), then at each epoch start.
+        log.Should().Equal("A@0:4", "B@0:4", "A@0:4", "B@0:4", "A@1:4", "B@1:3", "A@2:4", "B@2:3");
         recorder.Log.Where(l => l.StartsWith("EpochStart")).Should().Equal("EpochStart@0:4/32", "EpochStart@1:3/24", "EpochStart@2:2/16");
         result.Timestamp.Batch.Should().Be(4 + 3 + 2);
         trainer.DescribeLoop().Should().Contain("Data.Source (each epoch start): A -> B");
-        trainer.Trace.Entries.Should().Contain(e => e.Algorithm == "A" && e.Stage == "Data.Source" && e.Calls == 3);
+        trainer.Trace.Entries.Should().Contain(e => e.Algorithm == "A" && e.Stage == "Data.Source" && e.Calls == 4);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ public interface IDataAlgorithm : IAlgorithm
 /// <summary>
 /// The data block, at the level of the data source: chooses what the trainer iterates (order,
 /// pacing, a subset of the samples) instead of changing single batches. The trainer consults it
-/// at the start of every epoch — and when a resumed run continues inside an epoch — before
+/// once at fit start, before the schedulers are built (so they see the epoch size the run trains
+/// on), at the start of every epoch — and when a resumed run continues inside an epoch — before
 /// <see cref="TrainingEvent.EpochStart"/>, in registration order, each receiving the previous one's
 /// result (the first receives <see cref="TrainerOptions.TrainData"/>), and then iterates the returned
 /// source's <see cref="ITrainingData.GetEpoch"/>. <see cref="TrainingState.BatchesPerEpoch"/> and

@@ -188,6 +188,9 @@ public sealed partial class Trainer
             ScaleScheduleRatio = _options.ScaleScheduleRatio,
             Trace = _pipeline.Trace,
         };
+        // The schedulers see the epoch size the run trains on: the data-source hooks' first epoch
+        // (data echoing serves more batches per epoch than the data set holds), not the raw data's.
+        EpochSource(state);
         state.Schedulers = _options.Schedulers?.Invoke(optimizer, state).ToList() ?? new List<optim.lr_scheduler.LRScheduler>();
         _state = state;
         SetupDistributed(state);
