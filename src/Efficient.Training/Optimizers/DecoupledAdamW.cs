@@ -31,7 +31,7 @@ public sealed class DecoupledAdamW : SlotOptimizer<DecoupledAdamW.Options, Decou
     /// <param name="amsgrad">Use the maximum of the second moments so far (AMSGrad; default false).</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it, its value and the valid range).</exception>
     public DecoupledAdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.95, double eps = 1e-8, double weight_decay = 1e-5, bool amsgrad = false)
-        : this(new[] { new ParamGroup<Options>(parameters ?? throw new ArgumentNullException(nameof(parameters))) }, lr, beta1, beta2, eps, weight_decay, amsgrad)
+        : this(SingleGroup(parameters), lr, beta1, beta2, eps, weight_decay, amsgrad)
     {
     }
 
@@ -42,14 +42,7 @@ public sealed class DecoupledAdamW : SlotOptimizer<DecoupledAdamW.Options, Decou
     {
     }
 
-    private protected override void FillDefaults(Options o, Options d)
-    {
-        o.beta1 ??= d.beta1;
-        o.beta2 ??= d.beta2;
-        o.eps ??= d.eps;
-        o.weight_decay ??= d.weight_decay;
-        o.amsgrad ??= d.amsgrad;
-    }
+    private protected override void FillDefaults(Options o, Options d) => Options.Fields.Fill(o, d);
 
     private protected override void Validate(Options o, int group)
     {
@@ -123,38 +116,33 @@ public sealed class DecoupledAdamW : SlotOptimizer<DecoupledAdamW.Options, Decou
         /// <summary>AMSGrad.</summary>
         public bool? amsgrad;
 
+        /// <summary>The fields above, in the order of the saved format, with the value saved for an unset one.</summary>
+        internal static readonly OptionFields<Options> Fields = new OptionFields<Options>()
+            .Add(o => ref o.beta1, 0.9)
+            .Add(o => ref o.beta2, 0.95)
+            .Add(o => ref o.eps, 1e-8)
+            .Add(o => ref o.weight_decay, 0)
+            .Add(o => ref o.amsgrad, false);
+
         /// <inheritdoc />
         public override void SaveStateDict(BinaryWriter writer)
         {
             base.SaveStateDict(writer);
-            writer.Write(beta1 ?? 0.9);
-            writer.Write(beta2 ?? 0.95);
-            writer.Write(eps ?? 1e-8);
-            writer.Write(weight_decay ?? 0);
-            writer.Write(amsgrad ?? false);
+            Fields.Save(this, writer);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(BinaryReader reader)
         {
             base.LoadStateDict(reader);
-            beta1 = reader.ReadDouble();
-            beta2 = reader.ReadDouble();
-            eps = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-            amsgrad = reader.ReadBoolean();
+            Fields.Load(this, reader);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(OptimizerOptions source)
         {
             base.LoadStateDict(source);
-            if (source is not Options o) throw new ArgumentException($"Expected DecoupledAdamW.Options, got {OptimizerArgs.TypeName(source)}.", nameof(source));
-            beta1 = o.beta1;
-            beta2 = o.beta2;
-            eps = o.eps;
-            weight_decay = o.weight_decay;
-            amsgrad = o.amsgrad;
+            Fields.Copy(this, source);
         }
     }
 }

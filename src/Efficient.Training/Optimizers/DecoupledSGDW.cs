@@ -29,7 +29,7 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
     /// <param name="nesterov">Nesterov momentum (needs momentum &gt; 0 and dampening 0; default false).</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it, its value and the valid range).</exception>
     public DecoupledSGDW(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, double weight_decay = 0, bool nesterov = false)
-        : this(new[] { new ParamGroup<Options>(parameters ?? throw new ArgumentNullException(nameof(parameters))) }, lr, momentum, dampening, weight_decay, nesterov)
+        : this(SingleGroup(parameters), lr, momentum, dampening, weight_decay, nesterov)
     {
     }
 
@@ -40,13 +40,7 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
     {
     }
 
-    private protected override void FillDefaults(Options o, Options d)
-    {
-        o.momentum ??= d.momentum;
-        o.dampening ??= d.dampening;
-        o.weight_decay ??= d.weight_decay;
-        o.nesterov ??= d.nesterov;
-    }
+    private protected override void FillDefaults(Options o, Options d) => Options.Fields.Fill(o, d);
 
     private protected override void Validate(Options o, int group)
     {
@@ -74,9 +68,7 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
             var d = g;
             if (momentum != 0)
             {
-                var state = StateFor(p);
-                if (state.momentum_buffer is not { } buffer) state.momentum_buffer = buffer = g.clone().DetachFromDisposeScope();
-                else buffer.mul_(momentum).add_(g, 1 - dampening);
+                var buffer = StateFor(p).MomentumStep(0, g, momentum, 1 - dampening, adopt: false);
                 d = nesterov ? g.add(buffer, momentum) : buffer;
             }
             if (wd != 0) p.mul_(keep);
@@ -117,35 +109,32 @@ public sealed class DecoupledSGDW : SlotOptimizer<DecoupledSGDW.Options, Decoupl
         /// <summary>Nesterov momentum.</summary>
         public bool? nesterov;
 
+        /// <summary>The fields above, in the order of the saved format, with the value saved for an unset one.</summary>
+        internal static readonly OptionFields<Options> Fields = new OptionFields<Options>()
+            .Add(o => ref o.momentum, 0)
+            .Add(o => ref o.dampening, 0)
+            .Add(o => ref o.weight_decay, 0)
+            .Add(o => ref o.nesterov, false);
+
         /// <inheritdoc />
         public override void SaveStateDict(BinaryWriter writer)
         {
             base.SaveStateDict(writer);
-            writer.Write(momentum ?? 0);
-            writer.Write(dampening ?? 0);
-            writer.Write(weight_decay ?? 0);
-            writer.Write(nesterov ?? false);
+            Fields.Save(this, writer);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(BinaryReader reader)
         {
             base.LoadStateDict(reader);
-            momentum = reader.ReadDouble();
-            dampening = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-            nesterov = reader.ReadBoolean();
+            Fields.Load(this, reader);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(OptimizerOptions source)
         {
             base.LoadStateDict(source);
-            if (source is not Options o) throw new ArgumentException($"Expected DecoupledSGDW.Options, got {OptimizerArgs.TypeName(source)}.", nameof(source));
-            momentum = o.momentum;
-            dampening = o.dampening;
-            weight_decay = o.weight_decay;
-            nesterov = o.nesterov;
+            Fields.Copy(this, source);
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class Lamb : SlotOptimizer<Lamb.Options, Lamb.State>, optim.IBetas
     /// <param name="max_coeff">The upper clamp of the trust ratio, in (0, +inf) (default 10).</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it, its value and the valid range).</exception>
     public Lamb(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-6, double weight_decay = 0.01, bool bias_correction = true, double min_coeff = 0.01, double max_coeff = 10)
-        : this(new[] { new ParamGroup<Options>(parameters ?? throw new ArgumentNullException(nameof(parameters))) }, lr, beta1, beta2, eps, weight_decay, bias_correction, min_coeff, max_coeff)
+        : this(SingleGroup(parameters), lr, beta1, beta2, eps, weight_decay, bias_correction, min_coeff, max_coeff)
     {
     }
 
@@ -44,16 +44,7 @@ public sealed class Lamb : SlotOptimizer<Lamb.Options, Lamb.State>, optim.IBetas
     {
     }
 
-    private protected override void FillDefaults(Options o, Options d)
-    {
-        o.beta1 ??= d.beta1;
-        o.beta2 ??= d.beta2;
-        o.eps ??= d.eps;
-        o.weight_decay ??= d.weight_decay;
-        o.bias_correction ??= d.bias_correction;
-        o.min_coeff ??= d.min_coeff;
-        o.max_coeff ??= d.max_coeff;
-    }
+    private protected override void FillDefaults(Options o, Options d) => Options.Fields.Fill(o, d);
 
     private protected override void Validate(Options o, int group)
     {
@@ -149,44 +140,35 @@ public sealed class Lamb : SlotOptimizer<Lamb.Options, Lamb.State>, optim.IBetas
         /// <summary>The upper clamp of the trust ratio.</summary>
         public double? max_coeff;
 
+        /// <summary>The fields above, in the order of the saved format, with the value saved for an unset one.</summary>
+        internal static readonly OptionFields<Options> Fields = new OptionFields<Options>()
+            .Add(o => ref o.beta1, 0.9)
+            .Add(o => ref o.beta2, 0.999)
+            .Add(o => ref o.eps, 1e-6)
+            .Add(o => ref o.weight_decay, 0)
+            .Add(o => ref o.bias_correction, true)
+            .Add(o => ref o.min_coeff, 0.01)
+            .Add(o => ref o.max_coeff, 10);
+
         /// <inheritdoc />
         public override void SaveStateDict(BinaryWriter writer)
         {
             base.SaveStateDict(writer);
-            writer.Write(beta1 ?? 0.9);
-            writer.Write(beta2 ?? 0.999);
-            writer.Write(eps ?? 1e-6);
-            writer.Write(weight_decay ?? 0);
-            writer.Write(bias_correction ?? true);
-            writer.Write(min_coeff ?? 0.01);
-            writer.Write(max_coeff ?? 10);
+            Fields.Save(this, writer);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(BinaryReader reader)
         {
             base.LoadStateDict(reader);
-            beta1 = reader.ReadDouble();
-            beta2 = reader.ReadDouble();
-            eps = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-            bias_correction = reader.ReadBoolean();
-            min_coeff = reader.ReadDouble();
-            max_coeff = reader.ReadDouble();
+            Fields.Load(this, reader);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(OptimizerOptions source)
         {
             base.LoadStateDict(source);
-            if (source is not Options o) throw new ArgumentException($"Expected Lamb.Options, got {OptimizerArgs.TypeName(source)}.", nameof(source));
-            beta1 = o.beta1;
-            beta2 = o.beta2;
-            eps = o.eps;
-            weight_decay = o.weight_decay;
-            bias_correction = o.bias_correction;
-            min_coeff = o.min_coeff;
-            max_coeff = o.max_coeff;
+            Fields.Copy(this, source);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed partial class Lars : SlotOptimizer<Lars.Options, Lars.State>, opti
     /// <param name="exclude_1d">Leave 1-D tensors (biases, normalization weights) out of the trust ratio and the weight decay (default true).</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it, its value and the valid range).</exception>
     public Lars(IEnumerable<Parameter> parameters, double lr, double momentum = 0.9, double weight_decay = 0, double trust_coefficient = 0.001, double eps = 1e-8, bool exclude_1d = true)
-        : this(new[] { new ParamGroup<Options>(parameters ?? throw new ArgumentNullException(nameof(parameters))) }, lr, momentum, weight_decay, trust_coefficient, eps, exclude_1d)
+        : this(SingleGroup(parameters), lr, momentum, weight_decay, trust_coefficient, eps, exclude_1d)
     {
     }
 
@@ -43,14 +43,7 @@ public sealed partial class Lars : SlotOptimizer<Lars.Options, Lars.State>, opti
     {
     }
 
-    private protected override void FillDefaults(Options o, Options d)
-    {
-        o.momentum ??= d.momentum;
-        o.weight_decay ??= d.weight_decay;
-        o.trust_coefficient ??= d.trust_coefficient;
-        o.eps ??= d.eps;
-        o.exclude_1d ??= d.exclude_1d;
-    }
+    private protected override void FillDefaults(Options o, Options d) => Options.Fields.Fill(o, d);
 
     private protected override void Validate(Options o, int group)
     {
@@ -79,13 +72,7 @@ public sealed partial class Lars : SlotOptimizer<Lars.Options, Lars.State>, opti
                 var d = wd != 0 ? g.add(p, wd) : g.clone();
                 step = d.mul_(TrustRatio(p, g, eta, wd, eps)).mul_(lr);
             }
-            if (momentum != 0)
-            {
-                var state = StateFor(p);
-                if (state.momentum_buffer is not { } buffer) state.momentum_buffer = buffer = step.DetachFromDisposeScope();
-                else buffer.mul_(momentum).add_(step);
-                step = buffer;
-            }
+            if (momentum != 0) step = StateFor(p).MomentumStep(0, step, momentum, 1, adopt: true);
             p.sub_(step);
         }
     }
@@ -125,38 +112,33 @@ public sealed partial class Lars : SlotOptimizer<Lars.Options, Lars.State>, opti
         /// <summary>Leave 1-D tensors out of the trust ratio and the weight decay.</summary>
         public bool? exclude_1d;
 
+        /// <summary>The fields above, in the order of the saved format, with the value saved for an unset one.</summary>
+        internal static readonly OptionFields<Options> Fields = new OptionFields<Options>()
+            .Add(o => ref o.momentum, 0.9)
+            .Add(o => ref o.weight_decay, 0)
+            .Add(o => ref o.trust_coefficient, 0.001)
+            .Add(o => ref o.eps, 1e-8)
+            .Add(o => ref o.exclude_1d, true);
+
         /// <inheritdoc />
         public override void SaveStateDict(BinaryWriter writer)
         {
             base.SaveStateDict(writer);
-            writer.Write(momentum ?? 0.9);
-            writer.Write(weight_decay ?? 0);
-            writer.Write(trust_coefficient ?? 0.001);
-            writer.Write(eps ?? 1e-8);
-            writer.Write(exclude_1d ?? true);
+            Fields.Save(this, writer);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(BinaryReader reader)
         {
             base.LoadStateDict(reader);
-            momentum = reader.ReadDouble();
-            weight_decay = reader.ReadDouble();
-            trust_coefficient = reader.ReadDouble();
-            eps = reader.ReadDouble();
-            exclude_1d = reader.ReadBoolean();
+            Fields.Load(this, reader);
         }
 
         /// <inheritdoc />
         public override void LoadStateDict(OptimizerOptions source)
         {
             base.LoadStateDict(source);
-            if (source is not Options o) throw new ArgumentException($"Expected Lars.Options, got {OptimizerArgs.TypeName(source)}.", nameof(source));
-            momentum = o.momentum;
-            weight_decay = o.weight_decay;
-            trust_coefficient = o.trust_coefficient;
-            eps = o.eps;
-            exclude_1d = o.exclude_1d;
+            Fields.Copy(this, source);
         }
     }
 }

@@ -41,6 +41,20 @@ public abstract class SlotState : OptimizerState, IDisposable
     internal Tensor ZerosIfEmpty(int index, Tensor like)
         => _slots[index] ??= zeros_like(like).DetachFromDisposeScope();
 
+    /// <summary>
+    /// Advances the momentum buffer b in slot <paramref name="index"/> by <paramref name="value"/>:
+    /// b ← value at the first update (the state keeps a clone, or with <paramref name="adopt"/> the
+    /// tensor itself), b ← momentum·b + scale·value after, in place.
+    /// </summary>
+    /// <returns>The updated buffer.</returns>
+    internal Tensor MomentumStep(int index, Tensor value, double momentum, double scale, bool adopt)
+    {
+        if (_slots[index] is not { } buffer)
+            return _slots[index] = (adopt ? value : value.clone()).DetachFromDisposeScope();
+        buffer.mul_(momentum).add_(value, scale);
+        return buffer;
+    }
+
     /// <summary>Nothing to do: the slots are created at the parameter's first update.</summary>
     public override void Initialize(OptimizerOptions options) { }
 
@@ -151,6 +165,10 @@ public abstract class SlotOptimizer<TOptions, TState> : OptimizerHelper
         foreach (var group in parameters) add_param_group(group);
         if (!this.parameters().Any()) throw new ArgumentException("The optimizer got an empty parameter list.", nameof(parameters));
     }
+
+    /// <summary>The one parameter group of the single-group constructors, with no options of its own.</summary>
+    private protected static ParamGroup[] SingleGroup(IEnumerable<Parameter> parameters)
+        => new ParamGroup[] { new ParamGroup<TOptions>(parameters ?? throw new ArgumentNullException(nameof(parameters))) };
 
     /// <summary>Fills the options <paramref name="options"/> leaves unset from <paramref name="defaults"/>.</summary>
     private protected abstract void FillDefaults(TOptions options, TOptions defaults);

@@ -21,8 +21,7 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
     public const string ReportKey = "MagnitudePruning.Report";
 
     private readonly MagnitudePruningOptions _options;
-    private readonly List<(string name, Parameter weight)> _weights = new();
-    private Tensor[]? _masks;
+    private readonly WeightMasks _masks = new();
     private ModelSurgery? _surgery;
     private long _lastPruneBatch = -1;
     private double _sparsity;
@@ -41,13 +40,13 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
     public string Name => "MagnitudePruning";
 
     /// <summary>The names of the pruned weights (after fit start), in model order.</summary>
-    public IReadOnlyList<string> PrunedWeights => _weights.Select(w => w.name).ToList();
+    public IReadOnlyList<string> PrunedWeights => _masks.Names.ToList();
 
     /// <summary>The target sparsity of the last pruning step (0 before the first).</summary>
     public double TargetSparsity => _sparsity;
 
     /// <summary>The sparsity the prunable weights have now, per layer and in total.</summary>
-    public SparsityReport SparsityReport() => MagnitudePruning.Measure(_weights.Select(w => (w.name, (Tensor)w.weight)));
+    public SparsityReport SparsityReport() => _masks.Report();
 
     /// <inheritdoc />
     public void Apply(nn.Module model, ModelSurgery surgery)
@@ -55,25 +54,14 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(surgery);
         _surgery = surgery;
-        _weights.Clear();
-        DisposeMasks();
         _lastPruneBatch = -1;
         _sparsity = 0;
         _schedule = null;
-        var candidates = model.named_modules()
-            .Where(m => m.name.Length > 0 && IsPrunableType(m.module))
-            .ToList();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var (name, module) = candidates[i];
-            if (!_options.IncludeFirstAndLastLayers && (i == 0 || i == candidates.Count - 1)) continue;
-            if (_options.ExcludeNames.Any(x => name == x || name.StartsWith(x + ".", StringComparison.Ordinal))) continue;
-            var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
-            if (weight is not null) _weights.Add((name + ".weight", weight));
-        }
-        surgery.Note(_weights.Count == 0
+        _masks.Select(model, _options.Layers, _options.ExcludeNames,
+            (i, count) => !_options.IncludeFirstAndLastLayers && (i == 0 || i == count - 1));
+        surgery.Note(_masks.Count == 0
             ? "no prunable weights"
-            : $"pruning {_weights.Count} weight tensors ({_weights.Sum(w => w.weight.numel())} elements) to sparsity {_options.FinalSparsity.ToString(CultureInfo.InvariantCulture)}, {(_options.Global ? "global" : "per layer")}");
+            : $"pruning {_masks.Count} weight tensors ({_masks.Elements} elements) to sparsity {_options.FinalSparsity.ToString(CultureInfo.InvariantCulture)}, {(_options.Global ? "global" : "per layer")}");
     }
 
     /// <inheritdoc />
@@ -81,19 +69,14 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (_weights.Count == 0)
+        if (_masks.Count == 0)
         {
             next();
             return;
         }
         var state = context.State;
         var (start, end, interval) = _schedule ??= Schedule(state);
-        if (_masks is not null)
-        {
-            using var _ = no_grad();
-            for (var i = 0; i < _weights.Count; i++)
-                if (_weights[i].weight.grad is { } g) g.mul_(_masks[i]);
-        }
+        _masks.MaskGradients();
         next();
         var batch = state.Timestamp.Batch + 1;
         var due = batch >= start && batch != _lastPruneBatch
@@ -101,25 +84,16 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         if (due)
         {
             _sparsity = MagnitudePruning.Sparsity(batch, start, end, _options.InitialSparsity, _options.FinalSparsity);
-            ApplyMasks();
-            var masks = MagnitudePruning.Masks(_weights.Select(w => (Tensor)w.weight).ToList(), _sparsity, _options.Global);
-            foreach (var m in masks) m.DetachFromDisposeScope();
-            DisposeMasks();
-            _masks = masks;
+            _masks.ApplyToWeights();
+            _masks.Replace(MagnitudePruning.Masks(_masks.Weights, _sparsity, _options.Global));
             _lastPruneBatch = batch;
         }
-        ApplyMasks();
+        _masks.ApplyToWeights();
     }
 
     /// <inheritdoc />
-    public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-    {
-        if (trainingEvent != TrainingEvent.FitEnd || _weights.Count == 0) return;
-        ArgumentNullException.ThrowIfNull(state);
-        var report = SparsityReport();
-        state.Items[ReportKey] = report;
-        _surgery?.Note($"{Name}: final {report}");
-    }
+    public void OnEvent(TrainingEvent trainingEvent, TrainingState state) =>
+        _masks.OnFitEnd(trainingEvent, state, ReportKey, _surgery, report => $"{Name}: final {report}");
 
     /// <inheritdoc />
     public AlgorithmState SaveState()
@@ -127,8 +101,7 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         var s = new AlgorithmState();
         s.Values["lastPruneBatch"] = _lastPruneBatch;
         s.Values["sparsity"] = _sparsity;
-        if (_masks is not null)
-            for (var i = 0; i < _weights.Count; i++) s.Tensors["mask/" + _weights[i].name] = _masks[i];
+        _masks.Save(s);
         return s;
     }
 
@@ -138,37 +111,8 @@ public sealed class MagnitudePruningAlgorithm : IModelAlgorithm, IOptimizationAl
         ArgumentNullException.ThrowIfNull(state);
         _lastPruneBatch = state.Values.TryGetValue("lastPruneBatch", out var last) ? (long)last : -1;
         _sparsity = state.Values.TryGetValue("sparsity", out var sparsity) ? sparsity : 0;
-        DisposeMasks();
-        if (!state.Tensors.Keys.Any(k => k.StartsWith("mask/", StringComparison.Ordinal))) return;
-        var masks = new Tensor[_weights.Count];
-        for (var i = 0; i < _weights.Count; i++)
-        {
-            if (!state.Tensors.TryGetValue("mask/" + _weights[i].name, out var m))
-                throw new InvalidOperationException($"{Name}: the checkpoint has no mask for '{_weights[i].name}'; it was written for other prunable weights ({string.Join(", ", state.Tensors.Keys)}).");
-            if (!m.shape.SequenceEqual(_weights[i].weight.shape))
-                throw new InvalidOperationException($"{Name}: the checkpointed mask of '{_weights[i].name}' has shape [{string.Join(", ", m.shape)}]; expected [{string.Join(", ", _weights[i].weight.shape)}].");
-            masks[i] = m.to(_weights[i].weight.device).DetachFromDisposeScope();
-        }
-        _masks = masks;
+        _masks.Load(state, Name, "prunable", matchDtype: false);
     }
-
-    private void ApplyMasks()
-    {
-        if (_masks is null) return;
-        using var _ = no_grad();
-        for (var i = 0; i < _weights.Count; i++) _weights[i].weight.mul_(_masks[i]);
-    }
-
-    private void DisposeMasks()
-    {
-        if (_masks is null) return;
-        foreach (var m in _masks) m.Dispose();
-        _masks = null;
-    }
-
-    private bool IsPrunableType(nn.Module module) =>
-        (module is Linear && _options.Layers.HasFlag(PrunableLayers.Linear))
-        || (module is Convolution && _options.Layers.HasFlag(PrunableLayers.Convolution));
 
     /// <summary>Start, end and interval of the schedule in batches (start and end rounded up, interval at least 1).</summary>
     private (long start, long end, long interval) Schedule(TrainingState state)

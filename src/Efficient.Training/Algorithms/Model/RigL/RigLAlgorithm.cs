@@ -24,9 +24,8 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
     public const string ReportKey = "RigL.Report";
 
     private readonly RigLOptions _options;
-    private readonly List<(string name, Parameter weight)> _weights = new();
+    private readonly WeightMasks _masks = new();
     private double[] _sparsities = Array.Empty<double>();
-    private Tensor[]? _masks;
     private ModelSurgery? _surgery;
     private (long interval, long end)? _schedule;
     private long _updates;
@@ -46,7 +45,7 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
     public string Name => "RigL";
 
     /// <summary>The names of the sparse weights (after fit start), in model order.</summary>
-    public IReadOnlyList<string> SparseWeights => _weights.Select(w => w.name).ToList();
+    public IReadOnlyList<string> SparseWeights => _masks.Names.ToList();
 
     /// <summary>The target sparsity of each sparse weight (after fit start), in the order of <see cref="SparseWeights"/>.</summary>
     public IReadOnlyList<double> LayerSparsities => _sparsities;
@@ -61,7 +60,7 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
     public double LastDropFraction => _lastDropFraction;
 
     /// <summary>The sparsity the sparse weights have now, per layer and in total.</summary>
-    public SparsityReport SparsityReport() => MagnitudePruning.Measure(_weights.Select(w => (w.name, (Tensor)w.weight)));
+    public SparsityReport SparsityReport() => _masks.Report();
 
     /// <inheritdoc />
     public void Apply(nn.Module model, ModelSurgery surgery)
@@ -69,31 +68,21 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(surgery);
         _surgery = surgery;
-        _weights.Clear();
-        DisposeMasks();
         _schedule = null;
         _updates = 0;
         _grown = 0;
         _lastDropFraction = 0;
-        var candidates = model.named_modules().Where(m => m.name.Length > 0 && IsSparsifiable(m.module)).ToList();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            var (name, module) = candidates[i];
-            if (_options.KeepFirstLayerDense && i == 0) continue;
-            if (_options.ExcludeNames.Any(x => name == x || name.StartsWith(x + ".", StringComparison.Ordinal))) continue;
-            var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
-            if (weight is not null) _weights.Add((name + ".weight", weight));
-        }
-        if (_weights.Count == 0)
+        _masks.Select(model, _options.Layers, _options.ExcludeNames, (i, _) => _options.KeepFirstLayerDense && i == 0);
+        if (_masks.Count == 0)
         {
             _sparsities = Array.Empty<double>();
             surgery.Note("no sparsifiable weights");
             return;
         }
-        _sparsities = RigL.LayerSparsities(_weights.Select(w => w.weight.shape).ToList(), _options.Sparsity, _options.Distribution);
+        _sparsities = RigL.LayerSparsities(_masks.Weights.Select(w => w.shape).ToList(), _options.Sparsity, _options.Distribution);
         var dense = _sparsities.Count(s => s == 0);
         surgery.Note(string.Create(CultureInfo.InvariantCulture,
-            $"sparse training of {_weights.Count} weight tensors ({_weights.Sum(w => w.weight.numel())} elements) at sparsity {_options.Sparsity}, {_options.Distribution}{(dense > 0 ? $" ({dense} made dense)" : "")}"));
+            $"sparse training of {_masks.Count} weight tensors ({_masks.Elements} elements) at sparsity {_options.Sparsity}, {_options.Distribution}{(dense > 0 ? $" ({dense} made dense)" : "")}"));
     }
 
     /// <inheritdoc />
@@ -101,7 +90,7 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (_weights.Count > 0 && _masks is null) InitializeMasks(context.State.Rng);
+        if (_masks.Count > 0 && _masks.Masks is null) InitializeMasks(context.State.Rng);
         return next();
     }
 
@@ -110,40 +99,32 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (_weights.Count == 0)
+        if (_masks.Count == 0)
         {
             next();
             return;
         }
         var state = context.State;
-        if (_masks is null) InitializeMasks(state.Rng);
+        if (_masks.Masks is null) InitializeMasks(state.Rng);
         var (interval, end) = _schedule ??= Schedule(state);
         var t = state.Timestamp.Batch + 1;
         if (t % interval == 0 && t < end)
         {
             // A mask update replaces the optimizer step (Algorithm 1 of the paper; the authors' SparseRigLOptimizer).
             _lastDropFraction = RigL.DropFraction(t, _options.DropFraction, end);
-            var grown = RigL.Update(_weights.Select(w => w.weight).ToList(), _masks!, _lastDropFraction, state.Optimizer);
+            var grown = RigL.Update(_masks.Weights, _masks.Masks!, _lastDropFraction, state.Optimizer);
             _grown += grown.Sum();
             _updates++;
             return;
         }
-        using (no_grad())
-            for (var i = 0; i < _weights.Count; i++)
-                if (_weights[i].weight.grad is { } g) g.mul_(_masks![i]);
+        _masks.MaskGradients();
         next();
-        ApplyMasks();
+        _masks.ApplyToWeights();
     }
 
     /// <inheritdoc />
-    public void OnEvent(TrainingEvent trainingEvent, TrainingState state)
-    {
-        if (trainingEvent != TrainingEvent.FitEnd || _weights.Count == 0) return;
-        ArgumentNullException.ThrowIfNull(state);
-        var report = SparsityReport();
-        state.Items[ReportKey] = report;
-        _surgery?.Note($"{Name}: {_updates} mask updates, {_grown} connections grown; final {report}");
-    }
+    public void OnEvent(TrainingEvent trainingEvent, TrainingState state) =>
+        _masks.OnFitEnd(trainingEvent, state, ReportKey, _surgery, report => $"{Name}: {_updates} mask updates, {_grown} connections grown; final {report}");
 
     /// <inheritdoc />
     public AlgorithmState SaveState()
@@ -152,8 +133,7 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
         s.Values["updates"] = _updates;
         s.Values["grown"] = _grown;
         s.Values["lastDropFraction"] = _lastDropFraction;
-        if (_masks is not null)
-            for (var i = 0; i < _weights.Count; i++) s.Tensors["mask/" + _weights[i].name] = _masks[i];
+        _masks.Save(s);
         return s;
     }
 
@@ -164,49 +144,20 @@ public sealed class RigLAlgorithm : IModelAlgorithm, IRegularizationAlgorithm, I
         _updates = state.Values.TryGetValue("updates", out var updates) ? (long)updates : 0;
         _grown = state.Values.TryGetValue("grown", out var grown) ? (long)grown : 0;
         _lastDropFraction = state.Values.TryGetValue("lastDropFraction", out var f) ? f : 0;
-        DisposeMasks();
-        if (!state.Tensors.Keys.Any(k => k.StartsWith("mask/", StringComparison.Ordinal))) return;
-        var masks = new Tensor[_weights.Count];
-        for (var i = 0; i < _weights.Count; i++)
-        {
-            if (!state.Tensors.TryGetValue("mask/" + _weights[i].name, out var m))
-                throw new InvalidOperationException($"{Name}: the checkpoint has no mask for '{_weights[i].name}'; it was written for other sparse weights ({string.Join(", ", state.Tensors.Keys)}).");
-            if (!m.shape.SequenceEqual(_weights[i].weight.shape))
-                throw new InvalidOperationException($"{Name}: the checkpointed mask of '{_weights[i].name}' has shape [{string.Join(", ", m.shape)}]; expected [{string.Join(", ", _weights[i].weight.shape)}].");
-            masks[i] = m.to(_weights[i].weight.device).to_type(_weights[i].weight.dtype).DetachFromDisposeScope();
-        }
-        _masks = masks;
+        _masks.Load(state, Name, "sparse", matchDtype: true);
     }
 
     private void InitializeMasks(Generator rng)
     {
-        var masks = new Tensor[_weights.Count];
-        for (var i = 0; i < _weights.Count; i++)
+        var masks = new Tensor[_masks.Count];
+        for (var i = 0; i < _masks.Count; i++)
         {
-            var w = _weights[i].weight;
+            var w = _masks.Weights[i];
             masks[i] = RigL.RandomMask(w.shape, _sparsities[i], rng, w.dtype, w.device).DetachFromDisposeScope();
         }
-        _masks = masks;
-        ApplyMasks();
+        _masks.Replace(masks);
+        _masks.ApplyToWeights();
     }
-
-    private void ApplyMasks()
-    {
-        if (_masks is null) return;
-        using var _ = no_grad();
-        for (var i = 0; i < _weights.Count; i++) _weights[i].weight.mul_(_masks[i]);
-    }
-
-    private void DisposeMasks()
-    {
-        if (_masks is null) return;
-        foreach (var m in _masks) m.Dispose();
-        _masks = null;
-    }
-
-    private bool IsSparsifiable(nn.Module module) =>
-        (module is Linear && _options.Layers.HasFlag(PrunableLayers.Linear))
-        || (module is Convolution && _options.Layers.HasFlag(PrunableLayers.Convolution));
 
     /// <summary>ΔT (rounded, at least 1) and T_end (rounded up) in batches.</summary>
     private (long interval, long end) Schedule(TrainingState state)
