@@ -8,6 +8,11 @@ namespace Efficient.Training.Tests.Core;
 /// On the machines this project runs on, oneDNN's AVX2/AVX-512 kernels get the input gradient wrong for
 /// widths that are not multiples of 16 and the forward pass wrong above 16 (docs/engine.md).
 /// </summary>
+/// <remarks>
+/// These tests switch oneDNN back on for a moment (to compare it): they run alone, so no other test's
+/// convolution gradients come from the wrong kernels meanwhile.
+/// </remarks>
+[Collection(OneDnnSwitchingCollection.Name)]
 public class ConvolutionCheckTests
 {
     [Theory]
@@ -165,4 +170,11 @@ public class ConvolutionCheckTests
 
     private static double RelativeError(Tensor value, Tensor reference) =>
         (value.detach().to(ScalarType.Float64) - reference).abs().max().item<double>() / reference.abs().max().item<double>();
+}
+
+/// <summary>Tests that switch oneDNN on or off process-wide: not run in parallel with any other test.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OneDnnSwitchingCollection
+{
+    public const string Name = "oneDNN switching";
 }

@@ -126,6 +126,7 @@ public sealed class ModelGrowthTests
     // After one step from zero state, SGD's momentum buffer is the gradient and Adam's moments are (1 − β1)·g and (1 − β2)·g².
     private static (PairNet model, optim.Optimizer optimizer) SteppedOnce(Func<IEnumerable<Parameter>, optim.Optimizer> make)
     {
+        ConvolutionCheck.Run(new PairNet());   // this CPU's oneDNN computes wrong input gradients for these channel counts
         var model = new PairNet();
         model.eval();
         var optimizer = make(model.parameters().ToList());
