@@ -159,7 +159,7 @@ internal static class Program
         };
         study.SetAction(r =>
         {
-            var budgetsOf = new Dictionary<string, IList<Duration>> { ["mild"] = new List<Duration> { Duration.Epochs(24), Duration.Epochs(32) } };
+            var budgetsOf = new Dictionary<string, IList<Duration>>();
             foreach (var spec in r.GetValue(budgets)!)
             {
                 var parts = spec.Split('=', 2);
@@ -167,6 +167,9 @@ internal static class Program
                 budgetsOf[parts[0]] = parts[1].Split(',').Select(Duration.Parse).ToList();
             }
             var studied = r.GetValue(recipes)!.ToList();
+            // mild's own default budgets, when it is studied and --budgets does not name it.
+            if ((studied.Contains("mild") || r.GetValue(ablate)!.Any(a => a.Split(',').Contains("mild"))) && !budgetsOf.ContainsKey("mild"))
+                budgetsOf["mild"] = new List<Duration> { Duration.Epochs(24), Duration.Epochs(32) };
             foreach (var recipe in r.GetValue(ablate)!.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries)))
             {
                 if (!studied.Contains(recipe)) studied.Add(recipe);
