@@ -167,10 +167,11 @@ internal static class Program
                 budgetsOf[parts[0]] = parts[1].Split(',').Select(Duration.Parse).ToList();
             }
             var studied = r.GetValue(recipes)!.ToList();
+            var ablated = r.GetValue(ablate)!.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
             // mild's own default budgets, when it is studied and --budgets does not name it.
-            if ((studied.Contains("mild") || r.GetValue(ablate)!.Any(a => a.Split(',').Contains("mild"))) && !budgetsOf.ContainsKey("mild"))
+            if ((studied.Contains("mild") || ablated.Contains("mild")) && !budgetsOf.ContainsKey("mild"))
                 budgetsOf["mild"] = new List<Duration> { Duration.Epochs(24), Duration.Epochs(32) };
-            foreach (var recipe in r.GetValue(ablate)!.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+            foreach (var recipe in ablated)
             {
                 if (!studied.Contains(recipe)) studied.Add(recipe);
                 foreach (var variant in ResNetSample.Recipes.Ablations(recipe).Where(v => !studied.Contains(v)))
